@@ -9,6 +9,7 @@ const swc = {
 
 const config: Config = {
   testMatch: ["<rootDir>/tests/**/*.test.ts"],
+  testEnvironment: "<rootDir>/src/jest/environment.ts",
   transform: {
     "^.+\\.(ts|js|mjs)$": ["@swc/jest", swc],
   },

@@ -9,7 +9,7 @@ import { connectionConfig } from "./create-pg-pool.ts";
  * naming host and port.
  */
 export async function connectPgClient(url: string, schema: string): Promise<pg.Client> {
-  const client = new pg.Client({ ...connectionConfig(url, schema), application_name: "attune-db" });
+  const client = new pg.Client({ ...connectionConfig(url, schema), application_name: `attune-db:${schema}` });
   client.on("error", () => {});
   try {
     await client.connect();

@@ -11,6 +11,7 @@ export interface PgPoolOptions {
   /** Schema placed first on every connection's search_path. */
   readonly schema: string;
   readonly max?: number;
+  /** Default is `attune-db:<schema>` (lets the test provisioner find connections a test left open). */
   readonly applicationName?: string;
 }
 
@@ -24,7 +25,7 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     ...connectionConfig(options.url, options.schema),
     max: options.max ?? 10,
-    application_name: options.applicationName ?? "attune-db",
+    application_name: options.applicationName ?? `attune-db:${options.schema}`,
   });
   // An idle client dying (server restart, schema dropped) must not crash the process.
   pool.on("error", () => {});

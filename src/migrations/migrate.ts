@@ -46,32 +46,49 @@ export interface MigrateResult {
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const { url, schema } = resolveClientTarget({ url: options.url, schema: options.schema, maxConnections: 1 });
   const files = readMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
-  const log = options.log ?? (() => {});
+  return withPgClient(url, schema, (client) => migrateSchema(client, schema, files, { log: options.log }));
+}
 
-  return withPgClient(url, schema, async (client) => {
-    await ensureSharedExtensions(client);
-    await client.query("BEGIN");
-    let pending: readonly MigrationFile[] = [];
-    try {
-      const applied = await prepareSchema(client, schema);
-      pending = pendingMigrations(schema, files, applied);
-      if (pending.length > 0) {
-        log(`Applying ${pending.length} migration(s) to schema "${schema}": ${pending.map((m) => m.name).join(", ")}`);
-        await client.query(applyScript(pending));
-      }
-      await client.query("COMMIT");
-      log(pending.length > 0 ? `Schema "${schema}" is up to date.` : `Schema "${schema}" is already up to date.`);
-      return {
-        schema,
-        applied: pending.map((m) => m.name),
-        alreadyApplied: files.filter((f) => !pending.includes(f)).map((f) => f.name),
-      };
-    } catch (error) {
-      await client.query("ROLLBACK").catch(() => {});
-      if (error instanceof AttuneDbError || pending.length === 0) throw error;
-      throw await explainFailure(client, schema, pending, error);
+export interface MigrateSchemaOptions {
+  readonly log?: (message: string) => void;
+  /** Runs inside the migration transaction, after the migrations: e.g. to mark the schema ready. */
+  readonly beforeCommit?: (client: pg.ClientBase) => Promise<void>;
+}
+
+/**
+ * {@link migrate} on a connection the caller owns (its search_path must start
+ * with `schema`). Runs its own transaction on it.
+ */
+export async function migrateSchema(
+  client: pg.ClientBase,
+  schema: string,
+  files: readonly MigrationFile[],
+  options: MigrateSchemaOptions = {},
+): Promise<MigrateResult> {
+  const log = options.log ?? (() => {});
+  await ensureSharedExtensions(client);
+  await client.query("BEGIN");
+  let pending: readonly MigrationFile[] = [];
+  try {
+    const applied = await prepareSchema(client, schema);
+    pending = pendingMigrations(schema, files, applied);
+    if (pending.length > 0) {
+      log(`Applying ${pending.length} migration(s) to schema "${schema}": ${pending.map((m) => m.name).join(", ")}`);
+      await client.query(applyScript(pending));
     }
-  });
+    await options.beforeCommit?.(client);
+    await client.query("COMMIT");
+    log(pending.length > 0 ? `Schema "${schema}" is up to date.` : `Schema "${schema}" is already up to date.`);
+    return {
+      schema,
+      applied: pending.map((m) => m.name),
+      alreadyApplied: files.filter((f) => !pending.includes(f)).map((f) => f.name),
+    };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    if (error instanceof AttuneDbError || pending.length === 0) throw error;
+    throw await explainFailure(client, schema, pending, error);
+  }
 }
 
 async function prepareSchema(client: pg.ClientBase, schema: string): Promise<AppliedMigrationRow[]> {
