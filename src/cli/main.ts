@@ -1,4 +1,5 @@
 import { Command } from "commander";
+import { registerCleanupTestSchemasCommand } from "./commands/cleanup-test-schemas-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerValidateConfigCommand } from "./commands/validate-config-command.ts";
@@ -8,6 +9,7 @@ export function buildProgram(): Command {
   registerMigrateCommand(program);
   registerStatusCommand(program);
   registerValidateConfigCommand(program);
+  registerCleanupTestSchemasCommand(program);
   return program;
 }
 

@@ -1,13 +1,42 @@
 import { useDatabaseServer, type DatabaseServer } from "../embedded/database-server.ts";
+import { SchemaProvisioner } from "../provisioner/schema-provisioner.ts";
+import { generateRunId } from "../provisioner/run-id.ts";
+
+export interface AttuneDbRun {
+  readonly server: DatabaseServer;
+  readonly provisioner: SchemaProvisioner;
+}
 
 declare global {
   // eslint-disable-next-line no-var
-  var __attuneDbServer: DatabaseServer | undefined;
+  var __attuneDbRun: AttuneDbRun | undefined;
 }
 
-/** Jest globalSetup: a database server for the whole run (embedded when DATABASE_URL is unset). */
+const log = (line: string) => console.log(`[attune-db] ${line}`);
+
+/**
+ * Jest globalSetup (`attune-db/jest-global-setup`): once per run, before any
+ * worker starts. Starts the embedded PostgreSQL when DATABASE_URL is unset,
+ * labels the run, sweeps schemas left by crashed runs, and warms the pool.
+ * Workers inherit DATABASE_URL and ATTUNE_TEST_RUN_ID.
+ */
 export default async function globalSetup(): Promise<void> {
-  const server = await useDatabaseServer({ log: (line) => console.log(`\n[attune-db] ${line}`) });
-  globalThis.__attuneDbServer = server;
-  process.env.DATABASE_URL = server.url;
+  process.stdout.write("\n");
+  const server = await useDatabaseServer({ log });
+  try {
+    process.env.DATABASE_URL = server.url;
+    process.env.ATTUNE_TEST_RUN_ID ??= generateRunId();
+    const provisioner = await SchemaProvisioner.open({ url: server.url, runId: process.env.ATTUNE_TEST_RUN_ID, log });
+    globalThis.__attuneDbRun = { server, provisioner };
+
+    const started = Date.now();
+    const swept = await provisioner.reap();
+    if (swept.dropped.length > 0) log(`dropped ${swept.dropped.length} orphaned test schema(s) of crashed runs`);
+    const built = await provisioner.fill();
+    if (built > 0) log(`pool: ${built} ready schema(s) prepared in ${Date.now() - started} ms`);
+  } catch (error) {
+    await globalThis.__attuneDbRun?.provisioner.close();
+    await server.release();
+    throw error;
+  }
 }

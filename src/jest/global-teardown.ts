@@ -1,4 +1,28 @@
-/** Jest globalTeardown: stops what globalSetup started. */
+import { withPgClient } from "../client/connect-pg-client.ts";
+import { reapTestSchemas } from "../provisioner/reap-test-schemas.ts";
+import { REGISTRY_SCHEMA } from "../provisioner/test-schema-registry.ts";
+import { closeWorkerProvisioner } from "./worker-provisioner.ts";
+
+/**
+ * Jest globalTeardown (`attune-db/jest-global-teardown`): after every worker
+ * has exited, drops every schema this run created (kept ones excepted) and
+ * stops what globalSetup started.
+ */
 export default async function globalTeardown(): Promise<void> {
-  await globalThis.__attuneDbServer?.release();
+  const run = globalThis.__attuneDbRun;
+  if (!run) return;
+  globalThis.__attuneDbRun = undefined;
+  try {
+    await closeWorkerProvisioner();
+    await run.provisioner.close();
+    const report = await withPgClient(run.server.url, REGISTRY_SCHEMA, (client) =>
+      reapTestSchemas(client, { runId: run.provisioner.runId }),
+    );
+    for (const { schema, message } of report.errors) console.warn(`[attune-db] could not drop ${schema}: ${message}`);
+    if (report.skippedAlive.length > 0) {
+      console.warn(`[attune-db] ${report.skippedAlive.length} schema(s) of this run are still in use: ${report.skippedAlive.join(", ")}`);
+    }
+  } finally {
+    await run.server.release();
+  }
 }

@@ -1,0 +1,81 @@
+import type { Circus } from "@jest/types";
+import type { TestSchema } from "../provisioner/schema-provisioner.ts";
+import type { AttuneDbTestContext } from "../testing/test-context.ts";
+import type { AttuneDbEnvironmentOptions } from "./environment-options.ts";
+import { workerProvisioner } from "./worker-provisioner.ts";
+
+type Callback = () => Promise<void> | void;
+
+/**
+ * Everything the Jest environment does, as a plain class: acquire the file's
+ * schema, expose it to the tests, hand out per-test schemas, and release it
+ * all whatever the tests did.
+ */
+export class TestFileSession {
+  private fileSchema: TestSchema | undefined;
+  private testSchemas: TestSchema[] = [];
+  private testEnd: Callback[] = [];
+  private fileEnd: Callback[] = [];
+  private failed = false;
+
+  constructor(
+    private readonly options: AttuneDbEnvironmentOptions,
+    private readonly testPath: string,
+  ) {}
+
+  async start(global: typeof globalThis): Promise<void> {
+    if (this.options.schema === "isolated") {
+      this.fileSchema = await (await workerProvisioner()).acquire();
+      global.process.env.DATABASE_URL = this.fileSchema.url;
+      global.process.env.ATTUNE_DB_SCHEMA = this.fileSchema.schema;
+    }
+    const context: AttuneDbTestContext = {
+      schema: this.fileSchema?.schema,
+      url: this.fileSchema?.url,
+      freshSchema: async (options) => {
+        const provisioner = await workerProvisioner();
+        const schema = options?.empty ? await provisioner.reserve() : await provisioner.acquire();
+        this.testSchemas.push(schema);
+        return { schema: schema.schema, url: schema.url };
+      },
+      onTestEnd: (fn) => void this.testEnd.push(fn),
+      onFileEnd: (fn) => void this.fileEnd.push(fn),
+    };
+    global.__attuneDb = context;
+  }
+
+  async handleTestEvent(event: Circus.Event): Promise<void> {
+    if (event.name === "test_done") {
+      if (event.test.errors.length > 0) this.failed = true;
+      await this.endTest();
+    } else if (event.name === "hook_failure") {
+      this.failed = true;
+    }
+  }
+
+  async end(): Promise<void> {
+    await this.endTest();
+    await runAll(this.fileEnd.splice(0));
+    const schema = this.fileSchema;
+    this.fileSchema = undefined;
+    if (!schema) return;
+    if (this.failed && this.options.keepOnFailure) {
+      await (await workerProvisioner()).release(schema.schema, { keep: true });
+      console.warn(`attune-db: kept schema ${schema.schema} of failed test file ${this.testPath} (url: ${schema.url})`);
+    } else {
+      await schema.release();
+    }
+  }
+
+  private async endTest(): Promise<void> {
+    await runAll(this.testEnd.splice(0));
+    await Promise.all(this.testSchemas.splice(0).map((s) => s.release()));
+  }
+}
+
+/** Runs every callback even if some throw; rethrows the first failure. */
+async function runAll(callbacks: Callback[]): Promise<void> {
+  const results = await Promise.allSettled(callbacks.map(async (fn) => fn()));
+  const failure = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
+  if (failure) throw failure.reason;
+}

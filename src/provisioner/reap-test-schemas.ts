@@ -1,0 +1,245 @@
+import type pg from "pg";
+import { EXTENSIONS_SCHEMA } from "../client/shared-schemas.ts";
+import { AttuneDbError } from "../errors/attune-db-error.ts";
+import { quoteSchema, validateSchemaName } from "../schema/schema-name.ts";
+import { BUILD_LOCK_CLASS, USE_LOCK_CLASS, tryLockExclusiveInTransaction } from "./schema-locks.ts";
+import { REGISTRY_SCHEMA, REGISTRY_TABLE, ensureRegistry, type TestSchemaState } from "./test-schema-registry.ts";
+import { TEST_SCHEMA_PREFIX } from "./test-schema-name.ts";
+
+/** Schemas no reaper ever drops, whatever prefix it is given. */
+const PROTECTED = new Set(["attune", "public", "information_schema", EXTENSIONS_SCHEMA, REGISTRY_SCHEMA]);
+
+export interface ReapOptions {
+  /** Only schemas starting with this (validated, must end with `_`). Default is `test_`. */
+  readonly prefix?: string;
+  /** Only schemas created at least this long ago. Schemas of unknown age count as old. */
+  readonly olderThanMs?: number;
+  /** Only schemas of this run (its registry rows). */
+  readonly runId?: string;
+  /** Only these schemas. */
+  readonly names?: readonly string[];
+  /** Also reap schemas kept for inspection after a failure. Default is false. */
+  readonly includeKept?: boolean;
+  /** List what would be dropped; drop nothing. */
+  readonly dryRun?: boolean;
+  /** Called after each batch. */
+  readonly onProgress?: (progress: { dropped: number; total: number }) => void;
+}
+
+export interface ReapCandidate {
+  readonly name: string;
+  readonly state: TestSchemaState | null;
+  readonly runId: string | null;
+  readonly createdAt: Date | null;
+  /** Catalog objects in the schema: roughly the locks its DROP takes. */
+  readonly objects: number;
+}
+
+export interface ReapReport {
+  /** Orphans found (dead owner, matching the filters); in a dry run, what would be dropped. */
+  readonly candidates: readonly ReapCandidate[];
+  readonly dropped: readonly string[];
+  /** Alive (owned by a running process) when the reaper tried: left alone. */
+  readonly skippedAlive: readonly string[];
+  readonly errors: readonly { schema: string; message: string }[];
+  /** Schemas with the prefix still present after the run (re-counted from the catalog). */
+  readonly remaining: number;
+}
+
+/**
+ * Drops test schemas whose owners are gone, in batches sized to the server's
+ * lock table (dropping a migrated schema takes a lock per object; too many in
+ * one transaction is "out of shared memory"). A schema is dropped only if
+ * the reaper wins every liveness try-lock for it in the dropping transaction,
+ * so a live schema, or one being handed out right now, is never touched.
+ */
+export async function reapTestSchemas(client: pg.ClientBase, options: ReapOptions = {}): Promise<ReapReport> {
+  const prefix = validatePrefix(options.prefix ?? TEST_SCHEMA_PREFIX);
+  await ensureRegistry(client);
+  if (!options.names) {
+    // Rows whose schema is gone (dropped by hand): forget them.
+    await client.query(`DELETE FROM ${REGISTRY_TABLE} r WHERE to_regnamespace(r.name) IS NULL AND r.name LIKE $1`, [
+      `${escapeLike(prefix)}%`,
+    ]);
+  }
+  const candidates = (await findCandidates(client, prefix, options.names)).filter((c) => matches(c, options));
+  if (options.dryRun) {
+    // A dry run reports only what is reapable now (dead owner), without holding anything.
+    const reapable = await probeReapable(client, candidates);
+    return report(client, prefix, reapable, [], candidates.filter((c) => !reapable.includes(c)).map((c) => c.name), []);
+  }
+
+  const budget = await lockBudget(client);
+  const dropped: string[] = [];
+  const alive: string[] = [];
+  const errors: { schema: string; message: string }[] = [];
+  for (const batch of batches(candidates, budget)) {
+    const outcome = await dropBatch(client, batch);
+    dropped.push(...outcome.dropped);
+    alive.push(...outcome.alive);
+    errors.push(...outcome.errors);
+    options.onProgress?.({ dropped: dropped.length, total: candidates.length });
+  }
+  return report(client, prefix, candidates.filter((c) => dropped.includes(c.name)), dropped, alive, errors);
+}
+
+async function report(
+  client: pg.ClientBase,
+  prefix: string,
+  candidates: readonly ReapCandidate[],
+  dropped: readonly string[],
+  skippedAlive: readonly string[],
+  errors: ReapReport["errors"],
+): Promise<ReapReport> {
+  const left = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE $1", [
+    `${escapeLike(prefix)}%`,
+  ]);
+  return { candidates, dropped, skippedAlive, errors, remaining: left.rows[0]!.n };
+}
+
+export function validatePrefix(prefix: string): string {
+  if (!prefix.endsWith("_") || prefix.length < 2) {
+    throw new AttuneDbError(`Invalid test schema prefix "${prefix}": it must end with "_" and have a name before it (e.g. "test_")`);
+  }
+  validateSchemaName(prefix);
+  for (const name of PROTECTED) {
+    if (name.startsWith(prefix)) throw new AttuneDbError(`Prefix "${prefix}" would match the protected schema "${name}"`);
+  }
+  return prefix;
+}
+
+function escapeLike(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+async function findCandidates(
+  client: pg.ClientBase,
+  prefix: string,
+  names: readonly string[] | undefined,
+): Promise<ReapCandidate[]> {
+  const { rows } = await client.query<{
+    name: string;
+    state: TestSchemaState | null;
+    run_id: string | null;
+    created_at: Date | null;
+    objects: number;
+  }>(
+    `SELECT n.nspname AS name, r.state, r.run_id, r.created_at,
+            (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid)::int
+          + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid)::int
+          + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid)::int AS objects
+       FROM pg_namespace n
+       LEFT JOIN ${REGISTRY_TABLE} r ON r.name = n.nspname
+      WHERE n.nspname LIKE $1 AND ($2::text[] IS NULL OR n.nspname = ANY($2))
+      ORDER BY r.created_at NULLS FIRST, n.nspname`,
+    [`${escapeLike(prefix)}%`, names ?? null],
+  );
+  return rows
+    .filter((row) => !PROTECTED.has(row.name) && /^[a-z0-9_]+$/.test(row.name))
+    .map((row) => ({
+      name: row.name,
+      state: row.state,
+      runId: row.run_id,
+      createdAt: row.created_at,
+      objects: row.objects,
+    }));
+}
+
+function matches(candidate: ReapCandidate, options: ReapOptions): boolean {
+  if (candidate.state === "kept" && !options.includeKept) return false;
+  if (options.names && !options.names.includes(candidate.name)) return false;
+  if (options.runId !== undefined && candidate.runId !== options.runId) return false;
+  if (options.olderThanMs !== undefined && candidate.createdAt !== null) {
+    if (Date.now() - candidate.createdAt.getTime() < options.olderThanMs) return false;
+  }
+  return true;
+}
+
+/** The candidates whose owners are gone right now (locks taken and released in a rolled-back transaction). */
+async function probeReapable(client: pg.ClientBase, candidates: readonly ReapCandidate[]): Promise<ReapCandidate[]> {
+  await client.query("BEGIN");
+  try {
+    const locked = await lockReapable(client, candidates);
+    return candidates.filter((c) => locked.has(c.name));
+  } finally {
+    await client.query("ROLLBACK");
+  }
+}
+
+/**
+ * Takes, inside the current transaction, the exclusive liveness locks of
+ * every candidate whose owners are gone; returns those names. Ready (pooled)
+ * schemas need their builder gone too; schemas in use need only their user gone.
+ */
+async function lockReapable(client: pg.ClientBase, batch: readonly ReapCandidate[]): Promise<Set<string>> {
+  const { rows } = await client.query<{ name: string }>(
+    `SELECT c.name FROM unnest($1::text[], $2::boolean[]) AS c(name, pooled)
+      WHERE ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "c.name")}
+        AND (NOT c.pooled OR ${tryLockExclusiveInTransaction(BUILD_LOCK_CLASS, "c.name")})`,
+    [batch.map((c) => c.name), batch.map((c) => c.state === null || c.state === "ready")],
+  );
+  return new Set(rows.map((r) => r.name));
+}
+
+async function dropBatch(
+  client: pg.ClientBase,
+  batch: readonly ReapCandidate[],
+): Promise<{ dropped: string[]; alive: string[]; errors: { schema: string; message: string }[] }> {
+  await client.query("BEGIN");
+  try {
+    const locked = await lockReapable(client, batch);
+    const names = batch.map((c) => c.name).filter((n) => locked.has(n));
+    if (names.length > 0) {
+      await client.query(`DELETE FROM ${REGISTRY_TABLE} WHERE name = ANY($1)`, [names]);
+      await client.query(`DROP SCHEMA IF EXISTS ${names.map(quoteSchema).join(", ")} CASCADE`);
+    }
+    await client.query("COMMIT");
+    return { dropped: names, alive: batch.map((c) => c.name).filter((n) => !locked.has(n)), errors: [] };
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    if (batch.length === 1) {
+      return { dropped: [], alive: [], errors: [{ schema: batch[0]!.name, message: (error as Error).message }] };
+    }
+    // Split and retry: isolates the failing schema, and shrinks batches that ran out of lock memory.
+    const half = Math.ceil(batch.length / 2);
+    const first = await dropBatch(client, batch.slice(0, half));
+    const second = await dropBatch(client, batch.slice(half));
+    return {
+      dropped: [...first.dropped, ...second.dropped],
+      alive: [...first.alive, ...second.alive],
+      errors: [...first.errors, ...second.errors],
+    };
+  }
+}
+
+/**
+ * Locks one transaction may take: a quarter of the shared lock table
+ * (max_locks_per_transaction × (max_connections + max_prepared_transactions)),
+ * leaving the rest to everyone else.
+ */
+async function lockBudget(client: pg.ClientBase): Promise<number> {
+  const { rows } = await client.query<{ slots: number }>(
+    `SELECT (current_setting('max_locks_per_transaction')::int
+             * (current_setting('max_connections')::int + current_setting('max_prepared_transactions')::int))::int AS slots`,
+  );
+  return Math.max(200, Math.floor(rows[0]!.slots / 4));
+}
+
+/** Groups candidates so that each batch's objects (≈ locks to take) fit the budget. */
+export function batches<T extends { objects: number }>(items: readonly T[], budget: number): T[][] {
+  const result: T[][] = [];
+  let current: T[] = [];
+  let used = 0;
+  for (const item of items) {
+    const cost = item.objects + 2;
+    if (current.length > 0 && used + cost > budget) {
+      result.push(current);
+      current = [];
+      used = 0;
+    }
+    current.push(item);
+    used += cost;
+  }
+  if (current.length > 0) result.push(current);
+  return result;
+}

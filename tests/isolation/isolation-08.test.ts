@@ -1,0 +1,3 @@
+import { checkIsolation } from "../support/isolation-check.ts";
+
+checkIsolation(__filename);

@@ -1,0 +1,151 @@
+/** @attune-schema none */
+import type pg from "pg";
+import { connectPgClient } from "../../src/client/connect-pg-client.ts";
+import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
+import { prismaMigrationsMigrator, type SchemaMigrator } from "../../src/provisioner/schema-migrator.ts";
+import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "../../src/provisioner/test-schema-registry.ts";
+import { migrationStatus } from "../../src/index.ts";
+import { startTsProcess } from "../support/child-process.ts";
+
+const url = () => process.env.DATABASE_URL!;
+const opened: SchemaProvisioner[] = [];
+async function provisioner(options: Partial<Parameters<typeof SchemaProvisioner.open>[0]> = {}) {
+  const p = await SchemaProvisioner.open({ url: url(), poolSize: 0, ...options });
+  opened.push(p);
+  return p;
+}
+afterAll(async () => {
+  for (const p of opened) {
+    await p.close();
+    await p.reap({ runId: p.runId }).catch(() => {});
+  }
+});
+
+let admin: pg.Client;
+beforeAll(async () => (admin = await connectPgClient(url(), REGISTRY_SCHEMA)));
+afterAll(() => admin.end());
+const schemaExists = async (name: string) =>
+  (await admin.query("SELECT to_regnamespace($1) IS NOT NULL AS ok", [name])).rows[0].ok as boolean;
+const registryRow = async (name: string) => (await admin.query(`SELECT * FROM ${REGISTRY_TABLE} WHERE name = $1`, [name])).rows[0];
+
+/** The project's migrator under another fingerprint (as if the migrations had changed). */
+const otherFingerprint = (hash: string): SchemaMigrator => ({ ...prismaMigrationsMigrator(), hash: () => hash });
+
+describe("SchemaProvisioner", () => {
+  it("creates a uniquely named, fully migrated schema with ?schema= in its URL, and drops it", async () => {
+    const p = await provisioner();
+    const a = await p.create();
+    const b = await p.create();
+    expect(a.schema).toMatch(/^test_[a-z0-9]{10}$/);
+    expect(a.schema).not.toBe(b.schema);
+    expect(new URL(a.url).searchParams.get("schema")).toBe(a.schema);
+    expect((await migrationStatus({ url: a.url })).upToDate).toBe(true);
+    expect(await registryRow(a.schema)).toMatchObject({ state: "in_use", run_id: p.runId });
+    await a.drop();
+    await b.drop();
+    expect(await schemaExists(a.schema)).toBe(false);
+    expect(await registryRow(a.schema)).toBeUndefined();
+  });
+
+  it("hands out pooled schemas of its own fingerprint only, and refills the pool in the background", async () => {
+    const fingerprint = `fp_${Date.now()}`;
+    const builder = await provisioner({ poolSize: 2, migrator: otherFingerprint(fingerprint) });
+    expect(await builder.fill()).toBe(2);
+    expect(await builder.readyCount()).toBe(2);
+
+    const stranger = await provisioner({ poolSize: 2, migrator: otherFingerprint(`${fingerprint}_changed`) });
+    const cold = await stranger.acquire();
+    expect(cold.pooled).toBe(false);
+    expect(await builder.readyCount()).toBe(2); // the stranger took none of them
+
+    const taken = await builder.acquire();
+    expect(taken.pooled).toBe(true);
+    expect(await registryRow(taken.schema)).toMatchObject({ state: "in_use", fingerprint });
+    await builder.idle();
+    expect(await builder.readyCount()).toBe(2); // refilled
+    await taken.drop();
+    await cold.drop();
+  });
+
+  it("never hands the same ready schema to two claimants", async () => {
+    const fingerprint = `fp_race_${Date.now()}`;
+    const builder = await provisioner({ poolSize: 6, migrator: otherFingerprint(fingerprint) });
+    await builder.fill();
+    const claimants = await Promise.all([1, 2, 3].map(() => provisioner({ poolSize: 6, migrator: otherFingerprint(fingerprint) })));
+    const handed = await Promise.all(claimants.flatMap((c) => [c.acquire(), c.acquire()]));
+    expect(new Set(handed.map((h) => h.schema)).size).toBe(6);
+    await Promise.all(handed.map((h) => h.drop()));
+  });
+
+  it("never reaps a live schema; reaps it once its owner's session is gone", async () => {
+    const owner = await provisioner();
+    const held = await owner.acquire();
+    const reaper = await provisioner();
+    const report = await reaper.reap({ names: [held.schema] });
+    expect(report.dropped).toEqual([]);
+    expect(report.skippedAlive).toEqual([held.schema]);
+    expect(await schemaExists(held.schema)).toBe(true);
+
+    await owner.close(); // like a process exit: the owner session and its locks are gone
+    const after = await reaper.reap({ names: [held.schema] });
+    expect(after.dropped).toEqual([held.schema]);
+    expect(await schemaExists(held.schema)).toBe(false);
+  });
+
+  it("reaps the schema of a process killed with SIGKILL, and nothing of a live neighbour", async () => {
+    const neighbour = await provisioner();
+    const alive = await neighbour.acquire();
+    const { child, firstLine } = await startTsProcess("tests/support/hold-schema-process.ts", { HOLD_URL: url() });
+    const { schema } = JSON.parse(firstLine) as { schema: string };
+    expect(await schemaExists(schema)).toBe(true);
+
+    const reaper = await provisioner();
+    expect((await reaper.reap({ names: [schema, alive.schema] })).dropped).toEqual([]);
+    child.kill("SIGKILL");
+    await new Promise((resolve) => child.once("exit", resolve));
+    // The server notices the dead connection at once on loopback; give it a moment.
+    let dropped: readonly string[] = [];
+    for (let i = 0; i < 50 && dropped.length === 0; i++) {
+      dropped = (await reaper.reap({ names: [schema, alive.schema] })).dropped;
+      if (dropped.length === 0) await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(dropped).toEqual([schema]);
+    expect(await schemaExists(alive.schema)).toBe(true);
+    await alive.drop();
+  });
+
+  it("leaves nothing behind when a build fails halfway (no half-built schema is ever visible)", async () => {
+    const failing: SchemaMigrator = {
+      hash: () => "fp_failing",
+      migrate: (client, schema, beforeCommit) =>
+        prismaMigrationsMigrator().migrate(client, schema, async (tx) => {
+          await beforeCommit(tx);
+          throw new Error("build interrupted");
+        }),
+    };
+    const p = await provisioner({ migrator: failing });
+    await expect(p.create()).rejects.toThrow(/build interrupted/);
+    const leftovers = await admin.query(`SELECT name FROM ${REGISTRY_TABLE} WHERE fingerprint = 'fp_failing'`);
+    expect(leftovers.rows).toEqual([]);
+  });
+
+  it("drops a released schema even when the test left a connection open in a transaction", async () => {
+    const p = await provisioner();
+    const held = await p.acquire();
+    const leaked = await connectPgClient(held.url, held.schema);
+    leaked.on("error", () => {});
+    await leaked.query("BEGIN; LOCK TABLE pack IN ACCESS EXCLUSIVE MODE");
+    await held.drop();
+    expect(await schemaExists(held.schema)).toBe(false);
+    await leaked.end().catch(() => {});
+  });
+
+  it("keeps a schema for inspection when asked, and ordinary reaping leaves it alone", async () => {
+    const p = await provisioner();
+    const held = await p.acquire();
+    await p.release(held.schema, { keep: true });
+    expect(await registryRow(held.schema)).toMatchObject({ state: "kept" });
+    expect((await p.reap({ names: [held.schema] })).dropped).toEqual([]);
+    expect((await p.reap({ names: [held.schema], includeKept: true })).dropped).toEqual([held.schema]);
+  });
+});
