@@ -19,3 +19,14 @@ export { migrationStatus, type MigrationStatus } from "./migrations/migration-st
 export { migrationsFingerprint, readMigrationFiles, type MigrationFile } from "./migrations/migration-files.ts";
 
 export { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
+
+export { NotFoundError } from "./errors/not-found-error.ts";
+export { ConflictError } from "./errors/conflict-error.ts";
+export { ForeignKeyError } from "./errors/foreign-key-error.ts";
+export { CheckViolationError } from "./errors/check-violation-error.ts";
+export { ValidationError, type ValidationIssue } from "./errors/validation-error.ts";
+export { createRepositories, type Repositories } from "./repositories/create-repositories.ts";
+export type { Page, PageRequest } from "./repositories/common/pagination.ts";
+export type { Id } from "./repositories/common/ids.ts";
+export { toJson, toJsonValue, attuneJsonReplacer } from "./json/attune-json.ts";
+export { listenNotifications, ATTUNE_NOTIFICATIONS_CHANNEL, type SchemaNotification } from "./notifications/listen-notifications.ts";

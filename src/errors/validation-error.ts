@@ -1,0 +1,17 @@
+import { AttuneDbError } from "./attune-db-error.ts";
+
+export interface ValidationIssue {
+  /** The input field, e.g. `ref` or `webhookConfig.hmac.enabled`. */
+  readonly field: string;
+  readonly message: string;
+}
+
+/** An input was rejected before it reached the database. */
+export class ValidationError extends AttuneDbError {
+  constructor(
+    readonly entity: string,
+    readonly issues: readonly ValidationIssue[],
+  ) {
+    super(`Invalid ${entity}: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ")}`);
+  }
+}
