@@ -30,3 +30,7 @@ export type { Page, PageRequest } from "./repositories/common/pagination.ts";
 export type { Id } from "./repositories/common/ids.ts";
 export { toJson, toJsonValue, attuneJsonReplacer } from "./json/attune-json.ts";
 export { listenNotifications, ATTUNE_NOTIFICATIONS_CHANNEL, type SchemaNotification } from "./notifications/listen-notifications.ts";
+export { createTestSchema, type CreatedTestSchema } from "./provisioner/create-test-schema.ts";
+export { SchemaProvisioner, type SchemaProvisionerOptions, type TestSchema } from "./provisioner/schema-provisioner.ts";
+export { prismaMigrationsMigrator, type SchemaMigrator } from "./provisioner/schema-migrator.ts";
+export { cleanupTestSchemas, type CleanupOptions } from "./provisioner/cleanup-test-schemas.ts";

@@ -1,4 +1,5 @@
 import type { Circus } from "@jest/types";
+import { createPrismaClient } from "../client/create-prisma-client.ts";
 import type { TestSchema } from "../provisioner/schema-provisioner.ts";
 import type { AttuneDbTestContext } from "../testing/test-context.ts";
 import type { AttuneDbEnvironmentOptions } from "./environment-options.ts";
@@ -24,6 +25,7 @@ export class TestFileSession {
   ) {}
 
   async start(global: typeof globalThis): Promise<void> {
+    const startedAt = performance.timeOrigin + performance.now();
     if (this.options.schema === "isolated") {
       this.fileSchema = await (await workerProvisioner()).acquire();
       global.process.env.DATABASE_URL = this.fileSchema.url;
@@ -32,6 +34,10 @@ export class TestFileSession {
     const context: AttuneDbTestContext = {
       schema: this.fileSchema?.schema,
       url: this.fileSchema?.url,
+      startedAt,
+      // Created here, in the environment's realm, so Prisma's query compiler
+      // (wasm) is loaded once per worker rather than once per test file.
+      createPrismaClient: (url, maxConnections) => createPrismaClient({ url, maxConnections }),
       freshSchema: async (options) => {
         const provisioner = await workerProvisioner();
         const schema = options?.empty ? await provisioner.reserve() : await provisioner.acquire();

@@ -1,5 +1,4 @@
 // `attune-db/testing`: helpers for test files running under the attune-db Jest environment.
-import { createPrismaClient } from "../client/create-prisma-client.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { testContext } from "./test-context.ts";
 
@@ -26,7 +25,7 @@ export function testSchema(): { schema: string; url: string } {
 /** A Prisma client on the file's schema, created on first use and disconnected when the file ends. */
 export function testPrisma(): PrismaClient {
   if (!filePrisma) {
-    const client = createPrismaClient({ url: testSchema().url, maxConnections: 4 });
+    const client = testContext().createPrismaClient(testSchema().url, 4);
     filePrisma = client;
     testContext().onFileEnd(async () => {
       filePrisma = undefined;
@@ -43,7 +42,7 @@ export function testPrisma(): PrismaClient {
 export async function freshSchema(): Promise<{ schema: string; url: string; prisma: PrismaClient }> {
   const context = testContext();
   const { schema, url } = await context.freshSchema();
-  const prisma = createPrismaClient({ url, maxConnections: 2 });
+  const prisma = context.createPrismaClient(url, 2);
   context.onTestEnd(() => prisma.$disconnect());
   return { schema, url, prisma };
 }
