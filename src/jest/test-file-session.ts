@@ -1,5 +1,4 @@
 import type { Circus } from "@jest/types";
-import { createPrismaClient } from "../client/create-prisma-client.ts";
 import type { TestSchema } from "../provisioner/schema-provisioner.ts";
 import type { AttuneDbTestContext } from "../testing/test-context.ts";
 import type { AttuneDbEnvironmentOptions } from "./environment-options.ts";
@@ -35,9 +34,6 @@ export class TestFileSession {
       schema: this.fileSchema?.schema,
       url: this.fileSchema?.url,
       startedAt,
-      // Created here, in the environment's realm, so Prisma's query compiler
-      // (wasm) is loaded once per worker rather than once per test file.
-      createPrismaClient: (url, maxConnections) => createPrismaClient({ url, maxConnections }),
       freshSchema: async (options) => {
         const provisioner = await workerProvisioner();
         const schema = options?.empty ? await provisioner.reserve() : await provisioner.acquire();

@@ -1,4 +1,5 @@
 // `attune-db/testing`: helpers for test files running under the attune-db Jest environment.
+import { createPrismaClient } from "../client/create-prisma-client.ts";
 import type { PrismaClient } from "../generated/prisma/client.ts";
 import { testContext } from "./test-context.ts";
 
@@ -25,7 +26,9 @@ export function testSchema(): { schema: string; url: string } {
 /** A Prisma client on the file's schema, created on first use and disconnected when the file ends. */
 export function testPrisma(): PrismaClient {
   if (!filePrisma) {
-    const client = testContext().createPrismaClient(testSchema().url, 4);
+    // Built in the test file's own realm (not the environment's), so that its
+    // Dates and errors pass instanceof checks in the tests.
+    const client = createPrismaClient({ url: testSchema().url, maxConnections: 4 });
     filePrisma = client;
     testContext().onFileEnd(async () => {
       filePrisma = undefined;
@@ -42,7 +45,7 @@ export function testPrisma(): PrismaClient {
 export async function freshSchema(): Promise<{ schema: string; url: string; prisma: PrismaClient }> {
   const context = testContext();
   const { schema, url } = await context.freshSchema();
-  const prisma = context.createPrismaClient(url, 2);
+  const prisma = createPrismaClient({ url, maxConnections: 2 });
   context.onTestEnd(() => prisma.$disconnect());
   return { schema, url, prisma };
 }

