@@ -1,5 +1,6 @@
 import { Command } from "commander";
 import { registerCleanupTestSchemasCommand } from "./commands/cleanup-test-schemas-command.ts";
+import { registerDemoCommand } from "./commands/demo-command.ts";
 import { registerMigrateCommand } from "./commands/migrate-command.ts";
 import { registerStatusCommand } from "./commands/status-command.ts";
 import { registerValidateConfigCommand } from "./commands/validate-config-command.ts";
@@ -10,6 +11,7 @@ export function buildProgram(): Command {
   registerStatusCommand(program);
   registerValidateConfigCommand(program);
   registerCleanupTestSchemasCommand(program);
+  registerDemoCommand(program);
   return program;
 }
 
