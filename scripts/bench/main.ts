@@ -45,7 +45,10 @@ async function main(): Promise<void> {
     } finally {
       await provisioner.close();
     }
-    const cleanup = await measureCleanup(server.url, quick ? 50 : 2000, log);
+    const cleanup = [
+      await measureCleanup(server.url, quick ? 50 : 2000, "light", log),
+      await measureCleanup(server.url, quick ? 20 : 200, "migrated", log),
+    ];
     const workers = Number(options.workers);
     const suite = options.suite
       ? await measureSuite(server.url, { files: quick ? 8 : 40, workers, repetitions: quick ? 1 : 3 }, log)
@@ -74,7 +77,7 @@ async function serverVersion(url: string): Promise<string> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
   try {
-    return (await client.query<{ v: string }>("SHOW server_version")).rows[0]!.v;
+    return (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]!.v;
   } finally {
     await client.end();
   }

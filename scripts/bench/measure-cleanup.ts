@@ -7,7 +7,11 @@ import { now } from "./stats.ts";
 
 const ORPHAN_PREFIX = "orphan_";
 
+export type OrphanKind = "migrated" | "light";
+
 export interface CleanupResults {
+  /** `migrated`: complete attune schemas; `light`: one small table each (the seed's test orphans were often near-empty). */
+  readonly kind: OrphanKind;
   readonly orphans: number;
   readonly seconds: number;
   readonly perSecond: number;
@@ -18,18 +22,26 @@ export interface CleanupResults {
 }
 
 /**
- * Leaves `count` fully migrated orphans (as crashed test workers would: no
- * owner, no registry row), then times `cleanupTestSchemas` dropping them all.
+ * Leaves `count` orphans (as crashed test workers would: no owner, no
+ * registry row), then times `cleanupTestSchemas` dropping them all.
  */
-export async function measureCleanup(url: string, count: number, log: (line: string) => void): Promise<CleanupResults> {
-  const sql = readMigrationFiles().map((m) => m.sql).join("\n;\n");
+export async function measureCleanup(
+  url: string,
+  count: number,
+  kind: OrphanKind,
+  log: (line: string) => void,
+): Promise<CleanupResults> {
+  const sql =
+    kind === "migrated"
+      ? readMigrationFiles().map((m) => m.sql).join("\n;\n")
+      : "CREATE TABLE item (id bigserial PRIMARY KEY, body jsonb NOT NULL DEFAULT '{}')";
   const clients = await Promise.all([0, 1].map(async () => {
     const client = new pg.Client(connectionConfig(url, "public"));
     await client.connect();
     return client;
   }));
   try {
-    log(`cleanup: creating ${count} migrated orphan schemas...`);
+    log(`cleanup: creating ${count} ${kind} orphan schemas...`);
     let next = 0;
     await Promise.all(
       clients.map(async (client) => {
@@ -49,6 +61,7 @@ export async function measureCleanup(url: string, count: number, log: (line: str
     const report = await cleanupTestSchemas({ url, prefix: ORPHAN_PREFIX });
     const seconds = (now() - start) / 1000;
     return {
+      kind,
       orphans: count,
       seconds,
       perSecond: report.dropped.length / seconds,
