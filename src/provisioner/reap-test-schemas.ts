@@ -124,14 +124,25 @@ async function findCandidates(
     created_at: Date | null;
     objects: number;
   }>(
-    `SELECT n.nspname AS name, r.state, r.run_id, r.created_at,
-            (SELECT count(*) FROM pg_class c WHERE c.relnamespace = n.oid)::int
-          + (SELECT count(*) FROM pg_type t WHERE t.typnamespace = n.oid)::int
-          + (SELECT count(*) FROM pg_proc p WHERE p.pronamespace = n.oid)::int AS objects
-       FROM pg_namespace n
-       LEFT JOIN ${REGISTRY_TABLE} r ON r.name = n.nspname
-      WHERE n.nspname LIKE $1 AND ($2::text[] IS NULL OR n.nspname = ANY($2))
-      ORDER BY r.created_at NULLS FIRST, n.nspname`,
+    // Object counts in one grouped pass per catalog: a correlated count per
+    // schema would scan pg_class once per schema (no index leads with
+    // relnamespace), quadratic in the number of orphans.
+    `WITH ns AS MATERIALIZED (
+       SELECT oid, nspname FROM pg_namespace
+        WHERE nspname LIKE $1 AND ($2::text[] IS NULL OR nspname = ANY($2))),
+     objects AS MATERIALIZED (
+       SELECT oid, sum(n)::int AS n FROM (
+         SELECT relnamespace AS oid, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) GROUP BY 1
+         UNION ALL
+         SELECT typnamespace, count(*) FROM pg_type WHERE typnamespace IN (SELECT oid FROM ns) GROUP BY 1
+         UNION ALL
+         SELECT pronamespace, count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) GROUP BY 1) per_catalog
+       GROUP BY oid)
+     SELECT ns.nspname AS name, r.state, r.run_id, r.created_at, COALESCE(o.n, 0) AS objects
+       FROM ns
+       LEFT JOIN objects o ON o.oid = ns.oid
+       LEFT JOIN ${REGISTRY_TABLE} r ON r.name = ns.nspname
+      ORDER BY r.created_at NULLS FIRST, ns.nspname`,
     [`${escapeLike(prefix)}%`, names ?? null],
   );
   return rows

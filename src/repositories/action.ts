@@ -6,6 +6,7 @@ import { toId, type Id } from "./common/ids.ts";
 import { id, packScopedRef, parseInput } from "./common/input-validation.ts";
 import { nullableJsonInput } from "./common/json-input.ts";
 import { mapErrors } from "./common/map-database-error.ts";
+import { textSearchWhere } from "./common/text-search.ts";
 import { paginate, type Page, type PageRequest } from "./common/pagination.ts";
 
 const ENTITY = "action";
@@ -102,13 +103,7 @@ export class ActionRepository {
 
   /** Case-insensitive substring search over ref, label and description. */
   async search(text: string, page?: PageRequest): Promise<Page<Action>> {
-    const where: Prisma.ActionWhereInput = {
-      OR: [
-        { ref: { contains: text, mode: "insensitive" } },
-        { label: { contains: text, mode: "insensitive" } },
-        { description: { contains: text, mode: "insensitive" } },
-      ],
-    };
+    const where: Prisma.ActionWhereInput = textSearchWhere(text, ["ref", "label", "description"]);
     return paginate(
       ENTITY,
       page,

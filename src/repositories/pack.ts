@@ -6,6 +6,7 @@ import { toId, type Id } from "./common/ids.ts";
 import { packRef, parseInput, semver } from "./common/input-validation.ts";
 import { jsonInput } from "./common/json-input.ts";
 import { mapErrors } from "./common/map-database-error.ts";
+import { textSearchWhere } from "./common/text-search.ts";
 import { paginate, type Page, type PageRequest } from "./common/pagination.ts";
 
 const ENTITY = "pack";
@@ -103,13 +104,7 @@ export class PackRepository {
 
   /** Case-insensitive substring search over ref, label and description. */
   async search(text: string, page?: PageRequest): Promise<Page<Pack>> {
-    const where: Prisma.PackWhereInput = {
-      OR: [
-        { ref: { contains: text, mode: "insensitive" } },
-        { label: { contains: text, mode: "insensitive" } },
-        { description: { contains: text, mode: "insensitive" } },
-      ],
-    };
+    const where: Prisma.PackWhereInput = textSearchWhere(text, ["ref", "label", "description"]);
     return paginate(
       ENTITY,
       page,
