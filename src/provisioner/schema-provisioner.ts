@@ -8,7 +8,8 @@ import { sqlLiteral } from "../migrations/prisma-migrations-table.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 import { reapTestSchemas, validatePrefix, type ReapReport } from "./reap-test-schemas.ts";
 import { prismaMigrationsMigrator, type SchemaMigrator } from "./schema-migrator.ts";
-import { BUILD_LOCK_CLASS, USE_LOCK_CLASS, lockShared, unlockShared } from "./schema-locks.ts";
+import { BUILD_LOCK_CLASS, USE_LOCK_CLASS, lockShared, tryLockExclusiveInTransaction, unlockShared } from "./schema-locks.ts";
+import { resetSchemaData, structureDigest } from "./schema-recycler.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE, ensureRegistry } from "./test-schema-registry.ts";
 import { TEST_SCHEMA_PREFIX, generateTestSchemaName } from "./test-schema-name.ts";
 import { generateRunId } from "./run-id.ts";
@@ -30,6 +31,12 @@ export interface SchemaProvisionerOptions {
   readonly log?: (line: string) => void;
   /** Let the process exit while connections are open (Jest workers). Default is false. */
   readonly unref?: boolean;
+  /**
+   * Reuse released schemas whose structure is unchanged (rows deleted,
+   * sequences restarted) instead of dropping them and migrating new ones.
+   * Only while the pool is on. Default is `ATTUNE_TEST_RECYCLE`, else true.
+   */
+  readonly recycle?: boolean;
 }
 
 export interface TestSchema {
@@ -54,6 +61,7 @@ export class SchemaProvisioner {
   readonly runId: string;
   readonly poolSize: number;
   readonly prefix: string;
+  readonly recycle: boolean;
   private readonly fingerprint: string;
   private readonly builtForPool = new Set<string>();
   private readonly toDrop = new Set<string>();
@@ -69,6 +77,7 @@ export class SchemaProvisioner {
   ) {
     this.runId = options.runId ?? process.env.ATTUNE_TEST_RUN_ID ?? generateRunId();
     this.poolSize = options.poolSize ?? poolSizeFromEnv();
+    this.recycle = this.poolSize > 0 && (options.recycle ?? process.env.ATTUNE_TEST_RECYCLE !== "0");
     this.prefix = validatePrefix(options.prefix ?? TEST_SCHEMA_PREFIX);
     this.fingerprint = migrator.hash();
   }
@@ -159,7 +168,7 @@ export class SchemaProvisioner {
       `UPDATE ${REGISTRY_TABLE} SET state = ${sqlLiteral(state)} WHERE name = ${sqlLiteral(schema)};
        SELECT ${unlockShared(USE_LOCK_CLASS, sqlLiteral(schema))};`,
     );
-    if (!options.keep) this.scheduleDrop(schema);
+    if (!options.keep) this.scheduleReclaim(schema);
   }
 
   /** Drops schemas of this run (or all orphans) whose owners are gone. */
@@ -243,9 +252,9 @@ export class SchemaProvisioner {
       await this.migrator.migrate(client, schema, async (tx) => {
         const label = JSON.stringify({ tool: "attune-db", run: this.runId, fingerprint: this.fingerprint, pid: process.pid });
         await tx.query(
-          `INSERT INTO ${REGISTRY_TABLE} (name, fingerprint, state, run_id, host, pid, claimed_at)
-           VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 = 'in_use' THEN now() END)`,
-          [schema, this.fingerprint, state, this.runId, os.hostname(), process.pid],
+          `INSERT INTO ${REGISTRY_TABLE} (name, fingerprint, state, run_id, host, pid, claimed_at, digest)
+           VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 = 'in_use' THEN now() END, $7)`,
+          [schema, this.fingerprint, state, this.runId, os.hostname(), process.pid, await structureDigest(tx, schema)],
         );
         await tx.query(`COMMENT ON SCHEMA ${quoteSchema(schema)} IS ${sqlLiteral(label)}`);
       });
@@ -281,7 +290,8 @@ export class SchemaProvisioner {
     for (const row of rows) this.builtForPool.delete(row.name);
   }
 
-  private scheduleDrop(schema: string): void {
+  /** Recycles released schemas into the pool, or drops them, in the background. */
+  private scheduleReclaim(schema: string): void {
     this.toDrop.add(schema);
     if (this.dropping) return;
     this.dropping = (async () => {
@@ -290,7 +300,12 @@ export class SchemaProvisioner {
           const names = [...this.toDrop];
           this.toDrop.clear();
           await this.terminateLeftoverConnections(names);
-          const report = await this.reap({ names });
+          const drop: string[] = [];
+          for (const name of names) {
+            if (!(this.recycle && !this.closed && (await this.tryRecycle(name)))) drop.push(name);
+          }
+          if (drop.length === 0) continue;
+          const report = await this.reap({ names: drop });
           for (const { schema: name, message } of report.errors) this.options.log?.(`attune-db: could not drop ${name}: ${message}`);
         }
       } catch (error) {
@@ -299,6 +314,48 @@ export class SchemaProvisioner {
         this.dropping = undefined;
       }
     })();
+  }
+
+  /**
+   * Puts a released schema back into the pool when its structure is exactly
+   * as built: deletes its rows, restarts its sequences, marks it ready under
+   * our BUILD lock, all in one transaction that holds its USE key exclusively
+   * (so no reaper or claimer can touch it meanwhile). False when it cannot
+   * be reused (structure changed, pool full, anything failed): drop it then.
+   */
+  private async tryRecycle(schema: string): Promise<boolean> {
+    if ((await this.readyCount()) >= this.poolSize * 2) return false;
+    const client = await this.work.connect();
+    let buildLocked = false;
+    try {
+      await client.query(`SET search_path TO ${searchPath(schema)}`);
+      await client.query("BEGIN");
+      const { rows } = await client.query<{ digest: string | null; free: boolean }>(
+        `SELECT digest, ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "name")} AS free
+           FROM ${REGISTRY_TABLE} WHERE name = $1 AND state = 'released' AND fingerprint = $2 FOR UPDATE`,
+        [schema, this.fingerprint],
+      );
+      const row = rows[0];
+      if (!row?.free || !row.digest || (await structureDigest(client, schema)) !== row.digest) {
+        await client.query("ROLLBACK");
+        return false;
+      }
+      await resetSchemaData(client, schema);
+      await this.owner.query(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
+      buildLocked = true;
+      await client.query(`UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL WHERE name = $1`, [schema]);
+      await client.query("COMMIT");
+      this.builtForPool.add(schema);
+      return true;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      if (buildLocked) await this.owner.query(`SELECT ${unlockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
+      this.options.log?.(`attune-db: could not recycle ${schema}, dropping it: ${(error as Error).message}`);
+      return false;
+    } finally {
+      await client.query(`SET search_path TO ${searchPath(REGISTRY_SCHEMA)}`).catch(() => {});
+      client.release();
+    }
   }
 
   /**

@@ -33,12 +33,17 @@ CREATE TABLE IF NOT EXISTS ${REGISTRY_TABLE} (
   created_at  timestamptz NOT NULL DEFAULT now(),
   claimed_at  timestamptz
 );
+-- Structure digest taken when the schema was built (see schema-recycler.ts); added after 0.1.
+ALTER TABLE ${REGISTRY_TABLE} ADD COLUMN IF NOT EXISTS digest text;
 CREATE INDEX IF NOT EXISTS test_schema_pool_idx ON ${REGISTRY_TABLE} (fingerprint, created_at) WHERE state = 'ready';
 CREATE INDEX IF NOT EXISTS test_schema_run_idx ON ${REGISTRY_TABLE} (run_id);`;
 
 /** Creates the registry once per database (under a lock: concurrent runs race otherwise). */
 export async function ensureRegistry(client: pg.ClientBase): Promise<void> {
-  const exists = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [REGISTRY_TABLE]);
+  const exists = await client.query<{ ok: boolean }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_attribute WHERE attrelid = to_regclass($1) AND attname = 'digest' AND NOT attisdropped) AS ok`,
+    [REGISTRY_TABLE],
+  );
   if (exists.rows[0]?.ok) return;
   await client.query("BEGIN");
   try {
