@@ -68,6 +68,7 @@ export class SchemaProvisioner {
   private refilling: Promise<void> | undefined;
   private dropping: Promise<void> | undefined;
   private closed = false;
+  private digestOfBuilds: Promise<string> | undefined;
 
   private constructor(
     private readonly options: SchemaProvisionerOptions,
@@ -215,11 +216,12 @@ export class SchemaProvisioner {
   /** One round trip: take a ready schema of our fingerprint and its USE lock, atomically. */
   private async claimReady(): Promise<string | undefined> {
     // The xact-level try-lock in the WHERE skips schemas a reaper is taking;
-    // the session-level lock on the claimed one outlives the transaction.
+    // the session-level lock on the claimed one outlives the transaction. The
+    // claiming run adopts the schema (run_id), so its teardown drops it.
     const results = (await this.owner.query(
       `BEGIN;
        WITH claimed AS (
-         UPDATE ${REGISTRY_TABLE} SET state = 'in_use', claimed_at = now()
+         UPDATE ${REGISTRY_TABLE} SET state = 'in_use', claimed_at = now(), run_id = ${sqlLiteral(this.runId)}
           WHERE name = (SELECT name FROM ${REGISTRY_TABLE}
                          WHERE state = 'ready' AND fingerprint = ${sqlLiteral(this.fingerprint)}
                            AND pg_try_advisory_xact_lock_shared(${USE_LOCK_CLASS}, hashtext(name))
@@ -254,7 +256,7 @@ export class SchemaProvisioner {
         await tx.query(
           `INSERT INTO ${REGISTRY_TABLE} (name, fingerprint, state, run_id, host, pid, claimed_at, digest)
            VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 = 'in_use' THEN now() END, $7)`,
-          [schema, this.fingerprint, state, this.runId, os.hostname(), process.pid, await structureDigest(tx, schema)],
+          [schema, this.fingerprint, state, this.runId, os.hostname(), process.pid, await this.builtDigest(tx, schema)],
         );
         await tx.query(`COMMENT ON SCHEMA ${quoteSchema(schema)} IS ${sqlLiteral(label)}`);
       });
@@ -288,6 +290,19 @@ export class SchemaProvisioner {
       [[...this.builtForPool]],
     );
     for (const row of rows) this.builtForPool.delete(row.name);
+  }
+
+  /**
+   * The structure digest of a schema just built. The same migrations build the
+   * same structure, so it is computed (~80 ms of catalog reads) on this
+   * process's first build only, not on every cold build.
+   */
+  private async builtDigest(tx: pg.ClientBase, schema: string): Promise<string> {
+    const digest = (this.digestOfBuilds ??= structureDigest(tx, schema));
+    digest.catch(() => {
+      if (this.digestOfBuilds === digest) this.digestOfBuilds = undefined;
+    });
+    return digest;
   }
 
   /** Recycles released schemas into the pool, or drops them, in the background. */
@@ -343,7 +358,7 @@ export class SchemaProvisioner {
       await resetSchemaData(client, schema);
       await this.owner.query(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
       buildLocked = true;
-      await client.query(`UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL WHERE name = $1`, [schema]);
+      await client.query(`UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = $2 WHERE name = $1`, [schema, this.runId]);
       await client.query("COMMIT");
       this.builtForPool.add(schema);
       return true;
