@@ -138,7 +138,7 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
   fs.writeFileSync(markdown, lines.filter((l) => l !== undefined).join("\n").replace(/\n{3,}/g, "\n\n"));
   fs.writeFileSync(
     path.join(dir, "benchmarks.svg"),
-    renderChart(`attune-db benchmarks (${results.postgres.split(" ")[0]}, medians)`, [
+    renderChart(`attune-db benchmarks (PostgreSQL ${results.postgres.split(" ")[0]}, medians)`, [
       ...(suite
         ? [
             {
