@@ -19,7 +19,8 @@ const config: Config = {
   globalSetup: "<rootDir>/src/jest/global-setup.ts",
   globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
   maxWorkers: 4,
-  testTimeout: 30_000,
+  // Generous: two runs at once on a 2-core CI machine are slow; a hang still fails.
+  testTimeout: 120_000,
 };
 
 export default config;

