@@ -93,7 +93,11 @@ export class SchemaProvisioner {
     }
     const work = new pg.Pool({
       ...connectionConfig(options.url, REGISTRY_SCHEMA),
-      max: 2,
+      max: 3,
+      // The owner connection above proved the server answers; here the wait is
+      // mostly for a free slot while builds run, which on a loaded machine can
+      // take longer than the 5 s connect timeout.
+      connectionTimeoutMillis: 60_000,
       application_name: "attune-db:provisioner",
       allowExitOnIdle: options.unref ?? false,
     });
