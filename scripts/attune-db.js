@@ -3,7 +3,7 @@
 const fs = require("node:fs");
 const path = require("node:path");
 
-const compiled = path.join(__dirname, "..", "dist", "cli", "main.js");
+const compiled = path.join(__dirname, "..", "dist", "src", "cli", "main.js");
 if (fs.existsSync(compiled)) {
   require(compiled).main();
 } else {

@@ -12,7 +12,7 @@ export { withSchema, schemaFromUrl, maskPassword } from "./config/datasource-url
 export { validateSchemaName, quoteSchema } from "./schema/schema-name.ts";
 
 export { createPrismaClient, type CreatePrismaClientOptions } from "./client/create-prisma-client.ts";
-export { PrismaClient, Prisma } from "./generated/prisma/client.ts";
+export { PrismaClient, Prisma } from "../prisma/generated/client.ts";
 
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrations/migrate.ts";
 export { migrationStatus, type MigrationStatus } from "./migrations/migration-status.ts";

@@ -1,5 +1,5 @@
 import { PrismaPg } from "@prisma/adapter-pg";
-import { PrismaClient } from "../generated/prisma/client.ts";
+import { PrismaClient } from "../../prisma/generated/client.ts";
 import { loadDatabaseConfig } from "../config/load-database-config.ts";
 import { schemaFromUrl } from "../config/datasource-url.ts";
 import { ConfigError } from "../errors/config-error.ts";

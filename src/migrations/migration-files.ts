@@ -3,8 +3,15 @@ import fs from "node:fs";
 import path from "node:path";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 
-/** `prisma/migrations` of this package (same relative path from src/ and dist/). */
-export const DEFAULT_MIGRATIONS_DIR = path.resolve(__dirname, "../../prisma/migrations");
+/** `prisma/migrations` of this package, from the source (src/migrations) or the build (dist/src/migrations). */
+export const DEFAULT_MIGRATIONS_DIR = path.resolve(packageRoot(__dirname), "prisma/migrations");
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; dir = path.dirname(dir)) {
+    if (fs.existsSync(path.join(dir, "package.json"))) return dir;
+    if (path.dirname(dir) === dir) return path.resolve(__dirname, "../..");
+  }
+}
 
 export interface MigrationFile {
   /** Folder name, e.g. `20250101000001_initial_setup` (Prisma's `migration_name`). */

@@ -7,7 +7,7 @@ const path = require("node:path");
 const root = path.join(__dirname, "..", "..");
 
 module.exports = function load(modulePath) {
-  const compiled = path.join(root, "dist", `${modulePath}.js`);
+  const compiled = path.join(root, "dist", "src", `${modulePath}.js`);
   if (fs.existsSync(compiled)) return require(compiled);
   require("tsx/cjs");
   return require(path.join(root, "src", `${modulePath}.ts`));

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Action, Prisma } from "../generated/prisma/client.ts";
+import type { Action, Prisma } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import type { DbClient } from "./common/db-client.ts";
 import { toId, type Id } from "./common/ids.ts";

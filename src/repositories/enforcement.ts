@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Prisma, type Enforcement, type Execution } from "../generated/prisma/client.ts";
-import { EnforcementCondition, EnforcementStatus } from "../generated/prisma/enums.ts";
+import { Prisma, type Enforcement, type Execution } from "../../prisma/generated/client.ts";
+import { EnforcementCondition, EnforcementStatus } from "../../prisma/generated/enums.ts";
 import { ForeignKeyError } from "../errors/foreign-key-error.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import { inTransaction, type DbClient } from "./common/db-client.ts";

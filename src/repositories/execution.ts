@@ -1,6 +1,6 @@
 import { z } from "zod";
-import { Prisma, type Execution } from "../generated/prisma/client.ts";
-import { ExecutionStatus } from "../generated/prisma/enums.ts";
+import { Prisma, type Execution } from "../../prisma/generated/client.ts";
+import { ExecutionStatus } from "../../prisma/generated/enums.ts";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import { inTransaction, type DbClient } from "./common/db-client.ts";

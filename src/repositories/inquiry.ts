@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Inquiry, Prisma } from "../generated/prisma/client.ts";
-import { InquiryStatus } from "../generated/prisma/enums.ts";
+import type { Inquiry, Prisma } from "../../prisma/generated/client.ts";
+import { InquiryStatus } from "../../prisma/generated/enums.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import type { DbClient } from "./common/db-client.ts";
 import { toId, type Id } from "./common/ids.ts";

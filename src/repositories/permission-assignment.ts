@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { PermissionAssignment, Prisma } from "../generated/prisma/client.ts";
+import type { PermissionAssignment, Prisma } from "../../prisma/generated/client.ts";
 import type { DbClient } from "./common/db-client.ts";
 import { toId, type Id } from "./common/ids.ts";
 import { id, parseInput } from "./common/input-validation.ts";

@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Policy, Prisma } from "../generated/prisma/client.ts";
-import { PolicyMethod } from "../generated/prisma/enums.ts";
+import type { Policy, Prisma } from "../../prisma/generated/client.ts";
+import { PolicyMethod } from "../../prisma/generated/enums.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import type { DbClient } from "./common/db-client.ts";
 import { toId, type Id } from "./common/ids.ts";

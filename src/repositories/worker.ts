@@ -1,6 +1,6 @@
 import { z } from "zod";
-import type { Prisma, Worker } from "../generated/prisma/client.ts";
-import { WorkerStatus, WorkerType } from "../generated/prisma/enums.ts";
+import type { Prisma, Worker } from "../../prisma/generated/client.ts";
+import { WorkerStatus, WorkerType } from "../../prisma/generated/enums.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
 import { inTransaction, type DbClient } from "./common/db-client.ts";
 import { toId, type Id } from "./common/ids.ts";

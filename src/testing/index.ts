@@ -1,6 +1,6 @@
 // `attune-db/testing`: helpers for test files running under the attune-db Jest environment.
 import { createPrismaClient } from "../client/create-prisma-client.ts";
-import type { PrismaClient } from "../generated/prisma/client.ts";
+import type { PrismaClient } from "../../prisma/generated/client.ts";
 import { testContext } from "./test-context.ts";
 
 export type { AttuneDbTestContext } from "./test-context.ts";

@@ -1,4 +1,4 @@
-import type { Prisma, PrismaClient } from "../../generated/prisma/client.ts";
+import type { Prisma, PrismaClient } from "../../../prisma/generated/client.ts";
 
 /**
  * What a repository runs its queries on: a Prisma client (one schema), or the

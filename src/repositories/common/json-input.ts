@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { Prisma } from "../../generated/prisma/client.ts";
+import { Prisma } from "../../../prisma/generated/client.ts";
 
 /** A value for a `jsonb` column (object, array, string, number, boolean). */
 export const jsonInput = z.custom<Prisma.InputJsonValue>((value) => value !== undefined && value !== null, {
