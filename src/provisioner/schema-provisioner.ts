@@ -102,7 +102,14 @@ export class SchemaProvisioner {
       allowExitOnIdle: options.unref ?? false,
     });
     work.on("error", () => {});
-    if (options.unref) (owner as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
+    if (options.unref) {
+      // Busy connections too: a worker told to exit mid-build must not wait for
+      // it (Jest kills it after 0.5 s). The server rolls the build back, and
+      // the run's teardown reaps what it left, as after any crash.
+      // (pg-pool refs a client again each time it is checked out.)
+      unrefConnection(owner);
+      work.on("acquire", (client) => unrefConnection(client));
+    }
     return new SchemaProvisioner(options, options.migrator ?? prismaMigrationsMigrator(), owner, work);
   }
 
@@ -399,4 +406,8 @@ function poolSizeFromEnv(): number {
     throw new ConfigError(`ATTUNE_TEST_POOL_SIZE must be a whole number from 0 to 64 (got ${JSON.stringify(raw)})`, "ATTUNE_TEST_POOL_SIZE");
   }
   return value;
+}
+
+function unrefConnection(client: pg.ClientBase): void {
+  (client as unknown as { connection: { stream: { unref(): void } } }).connection.stream.unref();
 }

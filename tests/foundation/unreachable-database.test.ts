@@ -31,7 +31,7 @@ describe("a database that does not answer", () => {
     const error = await migrate({ url: `postgresql://postgres@127.0.0.1:${port}/db`, schema: "attune" }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(DatabaseUnreachableError);
     expect((error as Error).message).toMatch(new RegExp(`Cannot connect to PostgreSQL at 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED`));
-    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(Date.now() - started).toBeLessThan(4_000); // far below any timeout; loose for a loaded CI machine
   });
 
   it("silent: the same error within 5 s, no hang", async () => {
@@ -44,7 +44,7 @@ describe("a database that does not answer", () => {
     expect((error as DatabaseUnreachableError).host).toBe("127.0.0.1");
     expect((error as DatabaseUnreachableError).port).toBe(silentPort);
     expect(elapsed).toBeGreaterThanOrEqual(4_900);
-    expect(elapsed).toBeLessThan(6_500);
+    expect(elapsed).toBeLessThan(10_000); // the 5 s timeout, not a hang; loose for a loaded CI machine
   });
 
   it("a Prisma client on a silent server fails its first query after the 5 s connect timeout, no hang", async () => {
@@ -57,7 +57,7 @@ describe("a database that does not answer", () => {
     const prisma = createPrismaClient({ url: `postgresql://postgres@127.0.0.1:${silentPort}/db`, schema: "attune" });
     const started = Date.now();
     await expect(prisma.$queryRaw`SELECT 1`).rejects.toThrow();
-    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(Date.now() - started).toBeLessThan(12_000);
     await prisma.$disconnect();
   });
 });

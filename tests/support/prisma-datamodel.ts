@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { get_dmmf } from "@prisma/prisma-schema-wasm";
+import { get_datamodel } from "@prisma/prisma-schema-wasm";
 
 /** The parts of Prisma's DMMF data model the drift check reads. */
 export interface DmmfField {
@@ -44,8 +44,11 @@ export interface Datamodel {
 
 export const SCHEMA_PRISMA = path.resolve(__dirname, "../../prisma/schema.prisma");
 
-/** The data model Prisma generates the client from, parsed by Prisma's own schema engine (wasm). */
+/**
+ * The data model Prisma generates the client from (the DMMF's `datamodel`), parsed
+ * by Prisma's own schema engine (wasm). `get_datamodel` returns exactly
+ * `get_dmmf().datamodel` without building the query schema: ~0.1 s instead of ~2 s.
+ */
 export function prismaDatamodel(schemaText: string = fs.readFileSync(SCHEMA_PRISMA, "utf8")): Datamodel {
-  const dmmf = JSON.parse(get_dmmf(JSON.stringify({ prismaSchema: [["schema.prisma", schemaText]] })));
-  return dmmf.datamodel as Datamodel;
+  return JSON.parse(get_datamodel(JSON.stringify({ prismaSchema: [["schema.prisma", schemaText]] }))) as Datamodel;
 }
