@@ -104,7 +104,7 @@ export class SchemaProvisioner {
     work.on("error", () => {});
     if (options.unref) {
       // Busy connections too: a worker told to exit mid-build must not wait for
-      // it (Jest kills it after 0.5 s). The server rolls the build back, and
+      // it (by default Jest kills it after 0.5 s). The server rolls the build back, and
       // the run's teardown reaps what it left, as after any crash.
       // (pg-pool refs a client again each time it is checked out.)
       unrefConnection(owner);
