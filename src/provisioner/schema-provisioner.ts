@@ -69,6 +69,7 @@ export class SchemaProvisioner {
   private dropping: Promise<void> | undefined;
   private closed = false;
   private digestOfBuilds: Promise<string> | undefined;
+  private ownerQueue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     private readonly options: SchemaProvisionerOptions,
@@ -124,11 +125,11 @@ export class SchemaProvisioner {
   /** Creates and migrates a new schema now (never from the pool). */
   async create(): Promise<TestSchema> {
     const schema = generateTestSchemaName(this.prefix);
-    await this.owner.query(`SELECT ${lockShared(USE_LOCK_CLASS, "$1")}`, [schema]);
+    await this.ownerQuery(`SELECT ${lockShared(USE_LOCK_CLASS, "$1")}`, [schema]);
     try {
       await this.build(schema, "in_use");
     } catch (error) {
-      await this.owner.query(`SELECT ${unlockShared(USE_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
+      await this.ownerQuery(`SELECT ${unlockShared(USE_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
       throw error;
     }
     return this.handle(schema, false);
@@ -141,7 +142,7 @@ export class SchemaProvisioner {
    */
   async reserve(): Promise<TestSchema> {
     const schema = generateTestSchemaName(this.prefix);
-    await this.owner.query(`SELECT ${lockShared(USE_LOCK_CLASS, "$1")}`, [schema]);
+    await this.ownerQuery(`SELECT ${lockShared(USE_LOCK_CLASS, "$1")}`, [schema]);
     return this.handle(schema, false);
   }
 
@@ -176,7 +177,7 @@ export class SchemaProvisioner {
   async release(schema: string, options: { keep?: boolean } = {}): Promise<void> {
     const state = options.keep ? "kept" : "released";
     // One round trip (a multi-statement query takes no parameters: literals, quoted).
-    await this.owner.query(
+    await this.ownerQuery(
       `UPDATE ${REGISTRY_TABLE} SET state = ${sqlLiteral(state)} WHERE name = ${sqlLiteral(schema)};
        SELECT ${unlockShared(USE_LOCK_CLASS, sqlLiteral(schema))};`,
     );
@@ -209,6 +210,17 @@ export class SchemaProvisioner {
     await this.work.end().catch(() => {});
   }
 
+  /**
+   * The owner session runs one query at a time: acquire, release and the
+   * background pool work all use it, and pg 9 will refuse overlapping queries
+   * on one client (pg 8 queues them with a deprecation warning).
+   */
+  private ownerQuery<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    const run = this.ownerQueue.then(() => this.owner.query<R>(text, values));
+    this.ownerQueue = run.catch(() => {});
+    return run;
+  }
+
   private handle(schema: string, pooled: boolean): TestSchema {
     let released: Promise<void> | undefined;
     const release = () => (released ??= this.release(schema));
@@ -229,7 +241,7 @@ export class SchemaProvisioner {
     // The xact-level try-lock in the WHERE skips schemas a reaper is taking;
     // the session-level lock on the claimed one outlives the transaction. The
     // claiming run adopts the schema (run_id), so its teardown drops it.
-    const results = (await this.owner.query(
+    const results = (await this.ownerQuery(
       `BEGIN;
        WITH claimed AS (
          UPDATE ${REGISTRY_TABLE} SET state = 'in_use', claimed_at = now(), run_id = ${sqlLiteral(this.runId)}
@@ -246,11 +258,11 @@ export class SchemaProvisioner {
 
   private async buildReady(): Promise<string> {
     const schema = generateTestSchemaName(this.prefix);
-    await this.owner.query(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
+    await this.ownerQuery(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
     try {
       await this.build(schema, "ready");
     } catch (error) {
-      await this.owner.query(`SELECT ${unlockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
+      await this.ownerQuery(`SELECT ${unlockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
       throw error;
     }
     this.builtForPool.add(schema);
@@ -294,7 +306,7 @@ export class SchemaProvisioner {
   /** Our BUILD locks only protect schemas still waiting in the pool; drop those of claimed ones. */
   private async forgetClaimedBuilds(): Promise<void> {
     if (this.builtForPool.size === 0) return;
-    const { rows } = await this.owner.query<{ name: string }>(
+    const { rows } = await this.ownerQuery<{ name: string }>(
       `SELECT b.name, ${unlockShared(BUILD_LOCK_CLASS, "b.name")}
          FROM unnest($1::text[]) AS b(name)
         WHERE NOT EXISTS (SELECT 1 FROM ${REGISTRY_TABLE} r WHERE r.name = b.name AND r.state = 'ready')`,
@@ -367,7 +379,7 @@ export class SchemaProvisioner {
         return false;
       }
       await resetSchemaData(client, schema);
-      await this.owner.query(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
+      await this.ownerQuery(`SELECT ${lockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]);
       buildLocked = true;
       await client.query(`UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = $2 WHERE name = $1`, [schema, this.runId]);
       await client.query("COMMIT");
@@ -375,7 +387,7 @@ export class SchemaProvisioner {
       return true;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
-      if (buildLocked) await this.owner.query(`SELECT ${unlockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
+      if (buildLocked) await this.ownerQuery(`SELECT ${unlockShared(BUILD_LOCK_CLASS, "$1")}`, [schema]).catch(() => {});
       this.options.log?.(`attune-db: could not recycle ${schema}, dropping it: ${(error as Error).message}`);
       return false;
     } finally {
