@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import type pg from "pg";
 import { withPgClient } from "../client/connect-pg-client.ts";
-import { resolveClientTarget } from "../client/create-prisma-client.ts";
+import { resolveClientTarget } from "../config/resolve-client-target.ts";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { MigrationChecksumMismatchError } from "../errors/migration-checksum-mismatch-error.ts";
 import { MigrationError } from "../errors/migration-error.ts";

@@ -1,5 +1,5 @@
 import { withPgClient } from "../client/connect-pg-client.ts";
-import { resolveClientTarget } from "../client/create-prisma-client.ts";
+import { resolveClientTarget } from "../config/resolve-client-target.ts";
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from "./migration-files.ts";
 import { SELECT_APPLIED_MIGRATIONS, type AppliedMigrationRow } from "./prisma-migrations-table.ts";
 

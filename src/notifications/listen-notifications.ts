@@ -1,6 +1,6 @@
 import type pg from "pg";
 import { connectPgClient } from "../client/connect-pg-client.ts";
-import { resolveClientTarget } from "../client/create-prisma-client.ts";
+import { resolveClientTarget } from "../config/resolve-client-target.ts";
 import { quoteIdentifier } from "../schema/schema-name.ts";
 
 /** The channel the execution trigger notifies on (database-wide, like every channel). */
