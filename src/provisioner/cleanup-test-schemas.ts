@@ -1,5 +1,6 @@
 import pg from "pg";
 import { connectionConfig } from "../client/create-pg-pool.ts";
+import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { DatabaseUnreachableError } from "../errors/database-unreachable-error.ts";
 import { describeServer } from "../config/datasource-url.ts";
 import { reapTestSchemas, type ReapOptions, type ReapReport } from "./reap-test-schemas.ts";
@@ -63,6 +64,8 @@ export async function cleanupTestSchemas(options: CleanupOptions): Promise<ReapR
       candidates: listing.candidates,
       dropped: reports.flatMap((r) => r.dropped),
       skippedAlive: [...listing.skippedAlive, ...reports.flatMap((r) => r.skippedAlive)],
+      blocked: reports.flatMap((r) => r.blocked),
+      unregistered: options.includeUnregistered ? [] : listing.unregistered,
       errors: reports.flatMap((r) => r.errors),
       remaining: remaining.rows[0]!.n,
     };
@@ -74,7 +77,7 @@ export async function cleanupTestSchemas(options: CleanupOptions): Promise<ReapR
 /** `90s`, `30m`, `2h`, `7d`, `500ms` -> milliseconds. */
 export function parseDuration(text: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)\s*$/.exec(text);
-  if (!match) throw new Error(`Invalid duration "${text}": use a number and a unit (ms, s, m, h, d), e.g. 30m or 2h`);
+  if (!match) throw new AttuneDbError(`Invalid duration "${text}": use a number and a unit (ms, s, m, h, d), e.g. 30m or 2h`);
   const unit = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 }[match[2] as "ms" | "s" | "m" | "h" | "d"];
   return Number(match[1]) * unit;
 }

@@ -1,7 +1,9 @@
 import type pg from "pg";
 import { EXTENSIONS_SCHEMA } from "../client/shared-schemas.ts";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
-import { quoteSchema, validateSchemaName } from "../schema/schema-name.ts";
+import { validateSchemaName } from "../schema/schema-name.ts";
+import { dropSchemasInTransaction, isLockTimeout, type BlockedSchema } from "./drop-schemas.ts";
+import { lockHolders } from "./lock-holders.ts";
 import { BUILD_LOCK_CLASS, USE_LOCK_CLASS, tryLockExclusiveInTransaction } from "./schema-locks.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE, ensureRegistry, type TestSchemaState } from "./test-schema-registry.ts";
 import { TEST_SCHEMA_PREFIX } from "./test-schema-name.ts";
@@ -20,6 +22,11 @@ export interface ReapOptions {
   readonly names?: readonly string[];
   /** Also reap schemas kept for inspection after a failure. Default is false. */
   readonly includeKept?: boolean;
+  /**
+   * Also drop schemas with the prefix that attune-db never registered (made by
+   * hand or by another tool). Default is false: automatic sweeps never do.
+   */
+  readonly includeUnregistered?: boolean;
   /** List what would be dropped; drop nothing. */
   readonly dryRun?: boolean;
   /** Called after each batch. */
@@ -28,9 +35,12 @@ export interface ReapOptions {
 
 export interface ReapCandidate {
   readonly name: string;
+  /** Registry state; null for a schema attune-db did not register. */
   readonly state: TestSchemaState | null;
   readonly runId: string | null;
   readonly createdAt: Date | null;
+  /** Whether the schema exists (a registered name may not: reserved, or dropped by hand). */
+  readonly exists: boolean;
   /** Catalog objects in the schema: roughly the locks its DROP takes. */
   readonly objects: number;
 }
@@ -38,9 +48,14 @@ export interface ReapCandidate {
 export interface ReapReport {
   /** Orphans found (dead owner, matching the filters); in a dry run, what would be dropped. */
   readonly candidates: readonly ReapCandidate[];
+  /** Schemas dropped (and registry rows of already-gone schemas removed). */
   readonly dropped: readonly string[];
   /** Alive (owned by a running process) when the reaper tried: left alone. */
   readonly skippedAlive: readonly string[];
+  /** Not dropped because another session holds locks on them; left for a later sweep. */
+  readonly blocked: readonly BlockedSchema[];
+  /** Schemas with the prefix that attune-db did not register: never dropped unless `includeUnregistered`. */
+  readonly unregistered: readonly string[];
   readonly errors: readonly { schema: string; message: string }[];
   /** Schemas with the prefix still present after the run (re-counted from the catalog). */
   readonly remaining: number;
@@ -51,50 +66,54 @@ export interface ReapReport {
  * lock table (dropping a migrated schema takes a lock per object; too many in
  * one transaction is "out of shared memory"). A schema is dropped only if
  * the reaper wins every liveness try-lock for it in the dropping transaction,
- * so a live schema, or one being handed out right now, is never touched.
+ * so a live schema, or one being handed out right now, is never touched; and
+ * only if attune-db registered it, unless `includeUnregistered`. No wait is
+ * unbounded: a schema another session holds a lock on is reported in
+ * `blocked` with that session, and left.
  */
 export async function reapTestSchemas(client: pg.ClientBase, options: ReapOptions = {}): Promise<ReapReport> {
   const prefix = validatePrefix(options.prefix ?? TEST_SCHEMA_PREFIX);
   await ensureRegistry(client);
-  if (!options.names) {
-    // Rows whose schema is gone (dropped by hand): forget them.
-    await client.query(`DELETE FROM ${REGISTRY_TABLE} r WHERE to_regnamespace(r.name) IS NULL AND r.name LIKE $1`, [
-      `${escapeLike(prefix)}%`,
-    ]);
-  }
-  const candidates = (await findCandidates(client, prefix, options.names)).filter((c) => matches(c, options));
+  const found = await findSchemas(client, prefix, options.names);
+  const unregistered = found.filter((c) => c.state === null).map((c) => c.name);
+  const candidates = found.filter((c) => (c.state !== null || options.includeUnregistered) && matches(c, options));
   if (options.dryRun) {
     // A dry run reports only what is reapable now (dead owner), without holding anything.
     const reapable = await probeReapable(client, candidates);
-    return report(client, prefix, reapable, [], candidates.filter((c) => !reapable.includes(c)).map((c) => c.name), []);
+    const holders = await lockHolders(client, reapable.filter((c) => c.exists).map((c) => c.name));
+    return report(client, prefix, {
+      candidates: reapable,
+      skippedAlive: candidates.filter((c) => !reapable.includes(c)).map((c) => c.name),
+      blocked: [...holders].map(([schema, list]) => ({ schema, holders: list })),
+      unregistered,
+    });
   }
 
   const budget = await lockBudget(client);
-  const dropped: string[] = [];
-  const alive: string[] = [];
-  const errors: { schema: string; message: string }[] = [];
+  const outcome: BatchOutcome = { dropped: [], alive: [], blocked: [], errors: [] };
   for (const batch of batches(candidates, budget)) {
-    const outcome = await dropBatch(client, batch);
-    dropped.push(...outcome.dropped);
-    alive.push(...outcome.alive);
-    errors.push(...outcome.errors);
-    options.onProgress?.({ dropped: dropped.length, total: candidates.length });
+    merge(outcome, await dropBatch(client, batch));
+    options.onProgress?.({ dropped: outcome.dropped.length, total: candidates.length });
   }
-  return report(client, prefix, candidates.filter((c) => dropped.includes(c.name)), dropped, alive, errors);
+  return report(client, prefix, {
+    candidates: candidates.filter((c) => outcome.dropped.includes(c.name)),
+    dropped: outcome.dropped,
+    skippedAlive: outcome.alive,
+    blocked: outcome.blocked,
+    unregistered,
+    errors: outcome.errors,
+  });
 }
 
 async function report(
   client: pg.ClientBase,
   prefix: string,
-  candidates: readonly ReapCandidate[],
-  dropped: readonly string[],
-  skippedAlive: readonly string[],
-  errors: ReapReport["errors"],
+  parts: Partial<Omit<ReapReport, "remaining">> & Pick<ReapReport, "candidates" | "unregistered">,
 ): Promise<ReapReport> {
   const left = await client.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_namespace WHERE nspname LIKE $1", [
     `${escapeLike(prefix)}%`,
   ]);
-  return { candidates, dropped, skippedAlive, errors, remaining: left.rows[0]!.n };
+  return { dropped: [], skippedAlive: [], blocked: [], errors: [], ...parts, remaining: left.rows[0]!.n };
 }
 
 export function validatePrefix(prefix: string): string {
@@ -112,24 +131,18 @@ function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`);
 }
 
-async function findCandidates(
-  client: pg.ClientBase,
-  prefix: string,
-  names: readonly string[] | undefined,
-): Promise<ReapCandidate[]> {
-  const { rows } = await client.query<{
-    name: string;
-    state: TestSchemaState | null;
-    run_id: string | null;
-    created_at: Date | null;
-    objects: number;
-  }>(
+/** Registered schemas with the prefix (existing or not) and existing unregistered ones. */
+async function findSchemas(client: pg.ClientBase, prefix: string, names: readonly string[] | undefined): Promise<ReapCandidate[]> {
+  const { rows } = await client.query<ReapCandidate & { run_id: string | null; created_at: Date | null }>(
     // Object counts in one grouped pass per catalog: a correlated count per
     // schema would scan pg_class once per schema (no index leads with
     // relnamespace), quadratic in the number of orphans.
     `WITH ns AS MATERIALIZED (
        SELECT oid, nspname FROM pg_namespace
         WHERE nspname LIKE $1 AND ($2::text[] IS NULL OR nspname = ANY($2))),
+     reg AS MATERIALIZED (
+       SELECT name, state, run_id, created_at FROM ${REGISTRY_TABLE}
+        WHERE name LIKE $1 AND ($2::text[] IS NULL OR name = ANY($2))),
      objects AS MATERIALIZED (
        SELECT oid, sum(n)::int AS n FROM (
          SELECT relnamespace AS oid, count(*) AS n FROM pg_class WHERE relnamespace IN (SELECT oid FROM ns) GROUP BY 1
@@ -138,11 +151,11 @@ async function findCandidates(
          UNION ALL
          SELECT pronamespace, count(*) FROM pg_proc WHERE pronamespace IN (SELECT oid FROM ns) GROUP BY 1) per_catalog
        GROUP BY oid)
-     SELECT ns.nspname AS name, r.state, r.run_id, r.created_at, COALESCE(o.n, 0) AS objects
-       FROM ns
+     SELECT coalesce(reg.name, ns.nspname) AS name, reg.state, reg.run_id, reg.created_at,
+            ns.oid IS NOT NULL AS exists, coalesce(o.n, 0) AS objects
+       FROM reg FULL JOIN ns ON ns.nspname = reg.name
        LEFT JOIN objects o ON o.oid = ns.oid
-       LEFT JOIN ${REGISTRY_TABLE} r ON r.name = ns.nspname
-      ORDER BY r.created_at NULLS FIRST, ns.nspname`,
+      ORDER BY reg.created_at NULLS FIRST, 1`,
     [`${escapeLike(prefix)}%`, names ?? null],
   );
   return rows
@@ -152,13 +165,13 @@ async function findCandidates(
       state: row.state,
       runId: row.run_id,
       createdAt: row.created_at,
+      exists: row.exists,
       objects: row.objects,
     }));
 }
 
 function matches(candidate: ReapCandidate, options: ReapOptions): boolean {
   if (candidate.state === "kept" && !options.includeKept) return false;
-  if (options.names && !options.names.includes(candidate.name)) return false;
   if (options.runId !== undefined && candidate.runId !== options.runId) return false;
   if (options.olderThanMs !== undefined && candidate.createdAt !== null) {
     if (Date.now() - candidate.createdAt.getTime() < options.olderThanMs) return false;
@@ -179,54 +192,65 @@ async function probeReapable(client: pg.ClientBase, candidates: readonly ReapCan
 
 /**
  * Takes, inside the current transaction, the exclusive liveness locks of
- * every candidate whose owners are gone; returns those names. Ready (pooled)
- * schemas need their builder gone too; schemas in use need only their user gone.
+ * every candidate whose owners are gone; returns those names. Schemas being
+ * built or waiting in the pool (and unregistered ones) need their builder
+ * gone too; the others need only their user gone.
  */
 async function lockReapable(client: pg.ClientBase, batch: readonly ReapCandidate[]): Promise<Set<string>> {
   const { rows } = await client.query<{ name: string }>(
-    `SELECT c.name FROM unnest($1::text[], $2::boolean[]) AS c(name, pooled)
+    `SELECT c.name FROM unnest($1::text[], $2::boolean[]) AS c(name, built)
       WHERE ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "c.name")}
-        AND (NOT c.pooled OR ${tryLockExclusiveInTransaction(BUILD_LOCK_CLASS, "c.name")})`,
-    [batch.map((c) => c.name), batch.map((c) => c.state === null || c.state === "ready")],
+        AND (NOT c.built OR ${tryLockExclusiveInTransaction(BUILD_LOCK_CLASS, "c.name")})`,
+    [batch.map((c) => c.name), batch.map((c) => c.state === null || c.state === "ready" || c.state === "building")],
   );
   return new Set(rows.map((r) => r.name));
 }
 
-async function dropBatch(
-  client: pg.ClientBase,
-  batch: readonly ReapCandidate[],
-): Promise<{ dropped: string[]; alive: string[]; errors: { schema: string; message: string }[] }> {
+interface BatchOutcome {
+  dropped: string[];
+  alive: string[];
+  blocked: BlockedSchema[];
+  errors: { schema: string; message: string }[];
+}
+
+function merge(into: BatchOutcome, from: BatchOutcome): void {
+  into.dropped.push(...from.dropped);
+  into.alive.push(...from.alive);
+  into.blocked.push(...from.blocked);
+  into.errors.push(...from.errors);
+}
+
+async function dropBatch(client: pg.ClientBase, batch: readonly ReapCandidate[]): Promise<BatchOutcome> {
   await client.query("BEGIN");
   try {
     const locked = await lockReapable(client, batch);
     const names = batch.map((c) => c.name).filter((n) => locked.has(n));
-    if (names.length > 0) {
-      await client.query(`DELETE FROM ${REGISTRY_TABLE} WHERE name = ANY($1)`, [names]);
-      await client.query(`DROP SCHEMA IF EXISTS ${names.map(quoteSchema).join(", ")} CASCADE`);
-    }
+    const { dropped, blocked } = await dropSchemasInTransaction(client, names);
+    if (dropped.length > 0) await client.query(`DELETE FROM ${REGISTRY_TABLE} WHERE name = ANY($1)`, [dropped]);
     await client.query("COMMIT");
-    return { dropped: names, alive: batch.map((c) => c.name).filter((n) => !locked.has(n)), errors: [] };
+    return { dropped: [...dropped], alive: batch.map((c) => c.name).filter((n) => !locked.has(n)), blocked: [...blocked], errors: [] };
   } catch (error) {
     await client.query("ROLLBACK").catch(() => {});
     if (batch.length === 1) {
-      return { dropped: [], alive: [], errors: [{ schema: batch[0]!.name, message: (error as Error).message }] };
+      const schema = batch[0]!.name;
+      if (isLockTimeout(error)) {
+        const holders = (await lockHolders(client, [schema]).catch(() => new Map())).get(schema) ?? [];
+        return { dropped: [], alive: [], blocked: [{ schema, holders }], errors: [] };
+      }
+      return { dropped: [], alive: [], blocked: [], errors: [{ schema, message: (error as Error).message }] };
     }
     // Split and retry: isolates the failing schema, and shrinks batches that ran out of lock memory.
     const half = Math.ceil(batch.length / 2);
-    const first = await dropBatch(client, batch.slice(0, half));
-    const second = await dropBatch(client, batch.slice(half));
-    return {
-      dropped: [...first.dropped, ...second.dropped],
-      alive: [...first.alive, ...second.alive],
-      errors: [...first.errors, ...second.errors],
-    };
+    const outcome = await dropBatch(client, batch.slice(0, half));
+    merge(outcome, await dropBatch(client, batch.slice(half)));
+    return outcome;
   }
 }
 
 /**
  * Locks one transaction may take: an eighth of the shared lock table
  * (max_locks_per_transaction × (max_connections + max_prepared_transactions)),
- * leaving the rest to everyone else: on a default server (64 × 100 slots)
+ * so that reaping never starves other sessions of lock slots, for example
  * concurrent test runs each migrate schemas that take ~450 locks apiece.
  */
 async function lockBudget(client: pg.ClientBase): Promise<number> {

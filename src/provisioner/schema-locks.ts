@@ -3,7 +3,8 @@
  * process on the database. Keys are (class, hashtext(schema)); a hash
  * collision only makes a reaper more careful, never less.
  *
- * - BUILD: held shared by the process that built a *ready* (pooled) schema.
+ * - BUILD: held shared by the process building a schema, and afterwards by
+ *   the process that keeps a *ready* (pooled) schema it built.
  * - USE: held shared by the process using (or handing out) a schema.
  *
  * Owners hold their keys shared on a session that lives as long as the
@@ -14,11 +15,11 @@
 export const BUILD_LOCK_CLASS = 0x61740001;
 export const USE_LOCK_CLASS = 0x61740002;
 
-export const lockShared = (lockClass: number, nameParam: string) =>
+export type LockClass = typeof BUILD_LOCK_CLASS | typeof USE_LOCK_CLASS;
+
+export const lockShared = (lockClass: LockClass, nameParam: string) =>
   `pg_advisory_lock_shared(${lockClass}, hashtext(${nameParam}))`;
-export const tryLockShared = (lockClass: number, nameExpr: string) =>
-  `pg_try_advisory_lock_shared(${lockClass}, hashtext(${nameExpr}))`;
-export const unlockShared = (lockClass: number, nameParam: string) =>
+export const unlockShared = (lockClass: LockClass, nameParam: string) =>
   `pg_advisory_unlock_shared(${lockClass}, hashtext(${nameParam}))`;
-export const tryLockExclusiveInTransaction = (lockClass: number, nameExpr: string) =>
+export const tryLockExclusiveInTransaction = (lockClass: LockClass, nameExpr: string) =>
   `pg_try_advisory_xact_lock(${lockClass}, hashtext(${nameExpr}))`;

@@ -1,73 +1,113 @@
 import type pg from "pg";
+import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { quoteIdentifier, quoteSchema } from "../schema/schema-name.ts";
+import { CatalogVersionReader } from "./catalog-versions.ts";
+import { BOUNDED_TRANSACTION_SQL, boundedTransactionValues } from "./provisioner-timeouts.ts";
 
 /**
  * Reusing a released test schema instead of dropping it and migrating a new
- * one: a schema whose structure is exactly as built (same digest) only needs
- * its rows deleted and its sequences restarted, which costs a few
- * milliseconds where DROP + migrate costs hundreds. A schema whose structure
- * a test changed (DDL, a new function, an enum value, a migration row) is
- * never reused: it is dropped.
+ * one, failing closed: a schema is reused only when every row version of its
+ * catalog is the one its build wrote (see catalog-versions.ts) and, after its
+ * rows are deleted and its sequences restarted, every table is verified empty,
+ * every sequence at its start and its migration history as built. Any other
+ * outcome, or any error, means drop.
  */
 
-/**
- * A digest of everything structural in `schema`: relations and their columns
- * (types, nullability, defaults), constraints, indexes, functions (bodies),
- * triggers, enum labels, sequences' parameters and the migration history.
- * Names only, no OIDs, so every schema built from the same migrations has the
- * same digest. Run with `schema` first on the search_path, so that type and
- * default expressions print unqualified.
- */
-export async function structureDigest(client: pg.ClientBase, schema: string): Promise<string> {
-  const { rows } = await client.query<{ digest: string }>(
-    `WITH ns AS (SELECT oid FROM pg_namespace WHERE nspname = $1),
-     rels AS (SELECT c.oid, c.relname, c.relkind FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns))
-     SELECT md5(coalesce(string_agg(item, E'\\n' ORDER BY item), '')) AS digest FROM (
-       SELECT 'rel ' || relname || ' ' || relkind::text FROM rels
-       UNION ALL
-       SELECT 'col ' || r.relname || '.' || a.attname || ' ' || format_type(a.atttypid, a.atttypmod)
-              || CASE WHEN a.attnotnull THEN ' not null' ELSE '' END
-              || coalesce(' default ' || pg_get_expr(d.adbin, d.adrelid), '')
-         FROM rels r JOIN pg_attribute a ON a.attrelid = r.oid AND a.attnum > 0 AND NOT a.attisdropped
-         LEFT JOIN pg_attrdef d ON d.adrelid = r.oid AND d.adnum = a.attnum
-       UNION ALL
-       SELECT 'con ' || conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint WHERE connamespace = (SELECT oid FROM ns)
-       UNION ALL
-       SELECT 'idx ' || pg_get_indexdef(i.indexrelid) FROM pg_index i JOIN rels r ON r.oid = i.indexrelid
-       UNION ALL
-       SELECT 'fn ' || p.proname || '(' || pg_get_function_identity_arguments(p.oid) || ') ' || md5(coalesce(p.prosrc, ''))
-         FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)
-       UNION ALL
-       SELECT 'trg ' || pg_get_triggerdef(t.oid) || ' ' || t.tgenabled::text
-         FROM pg_trigger t JOIN rels r ON r.oid = t.tgrelid WHERE NOT t.tgisinternal
-       UNION ALL
-       SELECT 'enum ' || t.typname || ' ' || e.enumsortorder || ' ' || e.enumlabel
-         FROM pg_enum e JOIN pg_type t ON t.oid = e.enumtypid WHERE t.typnamespace = (SELECT oid FROM ns)
-       UNION ALL
-       SELECT 'seq ' || r.relname || ' ' || s.seqstart || ' ' || s.seqincrement || ' ' || s.seqmin || ' ' || s.seqmax
-         FROM pg_sequence s JOIN rels r ON r.oid = s.seqrelid
-       UNION ALL
-       SELECT 'view ' || r.relname || ' ' || md5(pg_get_viewdef(r.oid)) FROM rels r WHERE r.relkind IN ('v', 'm')
-     ) items(item)`,
-    [schema],
-  );
-  const migrations = await client.query<{ digest: string | null }>(
-    `SELECT md5(string_agg(migration_name || ' ' || checksum || ' ' || (finished_at IS NOT NULL), E'\\n' ORDER BY migration_name)) AS digest
-       FROM ${quoteSchema(schema)}."_prisma_migrations"`,
-  );
-  return `${rows[0]!.digest}:${migrations.rows[0]!.digest ?? ""}`;
+/** What the build recorded about a schema, to compare with at release. */
+export interface BuildRecord {
+  readonly catalogDigest: string;
+  readonly migrationsDigest: string;
 }
 
-/**
- * Deletes every row of every table of `schema` except `_prisma_migrations`,
- * children before parents (so no foreign key is violated, without TRUNCATE,
- * which rewrites every table and index file and costs more than a drop), and
- * restarts every sequence. Runs in the caller's transaction.
- */
-export async function resetSchemaData(client: pg.ClientBase, schema: string): Promise<void> {
+/** A schema is dropped after this many reuses (deleted rows leave dead tuples; without autovacuum they pile up). */
+export const MAX_REUSES = 50;
+
+/** $1: schema. The rows of its `_prisma_migrations`, independent of the session's time zone and date style. */
+const MIGRATIONS_DIGEST = `md5(query_to_xml(format(
+  'SELECT id, checksum, migration_name, logs, extract(epoch FROM finished_at) AS f, extract(epoch FROM rolled_back_at) AS r,
+          extract(epoch FROM started_at) AS s, applied_steps_count FROM %I._prisma_migrations ORDER BY id', $1::text),
+  false, true, '')::text)`;
+
+/** $1: schema, $2: recorded migrations digest. Everything that must hold after a reset; one row per violation. */
+const VERIFY_RESET = `
+  SELECT 'table ' || c.relname || ' still has rows' AS problem
+    FROM pg_class c
+   WHERE c.relnamespace = to_regnamespace($1) AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'
+     AND query_to_xml(format('SELECT 1 FROM %I.%I LIMIT 1', $1::text, c.relname), false, true, '')::text <> ''
+  UNION ALL
+  SELECT 'sequence ' || c.relname || ' is not at its start'
+    FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+   WHERE c.relnamespace = to_regnamespace($1)
+     AND query_to_xml(format('SELECT 1 FROM %I.%I WHERE is_called OR last_value <> %s', $1::text, c.relname, s.seqstart),
+                      false, true, '')::text <> ''
+  UNION ALL
+  SELECT 'its migration history changed' WHERE ${MIGRATIONS_DIGEST} IS DISTINCT FROM $2`;
+
+export interface SchemaRecyclerOptions {
+  /**
+   * Compare catalog row versions before reusing. Only tests of the tests turn
+   * this off (to prove that the table-driven recycling test would catch a
+   * recycler that does not check). Default is true.
+   */
+  readonly compareCatalog?: boolean;
+}
+
+export class SchemaRecycler {
+  private readonly catalog = new CatalogVersionReader();
+  private readonly compareCatalog: boolean;
+  /** Children first. Every schema of one provisioner is built by the same migrations, so one order serves all. */
+  private tableOrder: Promise<string[]> | undefined;
+
+  constructor(options: SchemaRecyclerOptions = {}) {
+    this.compareCatalog = options.compareCatalog ?? true;
+  }
+
+  /** What to compare with later; run last in the build's transaction. */
+  async record(client: pg.ClientBase, schema: string): Promise<BuildRecord> {
+    const { digest, rows } = await this.catalog.read(client, schema);
+    if (rows === 0) throw new AttuneDbError(`Schema "${schema}" has no catalog rows: it does not exist`);
+    const migrations = await client.query<{ digest: string }>(`SELECT ${MIGRATIONS_DIGEST} AS digest`, [schema]);
+    return { catalogDigest: digest, migrationsDigest: migrations.rows[0]!.digest };
+  }
+
+  /**
+   * In the caller's transaction: checks that `schema` is as built, deletes its
+   * rows, restarts its sequences and verifies the result. Returns undefined
+   * when the schema can be reused, else why not (then roll back and drop it).
+   */
+  async reset(client: pg.ClientBase, schema: string, recorded: BuildRecord): Promise<string | undefined> {
+    // With row security off, a query that a policy would filter fails instead
+    // of silently seeing fewer rows (superusers and owners bypass it anyway).
+    await client.query(`${BOUNDED_TRANSACTION_SQL}, set_config('row_security', 'off', true)`, boundedTransactionValues());
+    if (this.compareCatalog) {
+      const { digest } = await this.catalog.read(client, schema);
+      if (digest !== recorded.catalogDigest) return "its catalog changed since it was built (DDL, grants, options, comments...)";
+    }
+    const q = quoteSchema(schema);
+    for (const table of await this.orderOf(client, schema)) await client.query(`DELETE FROM ${q}.${quoteIdentifier(table)}`);
+    await client.query(
+      `SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
+        WHERE c.relnamespace = to_regnamespace($1)`,
+      [schema],
+    );
+    const { rows } = await client.query<{ problem: string }>(VERIFY_RESET, [schema, recorded.migrationsDigest]);
+    return rows.length > 0 ? rows.map((r) => r.problem).join("; ") : undefined;
+  }
+
+  private orderOf(client: pg.ClientBase, schema: string): Promise<string[]> {
+    const order = (this.tableOrder ??= deletionOrder(client, schema));
+    order.catch(() => {
+      if (this.tableOrder === order) this.tableOrder = undefined;
+    });
+    return order;
+  }
+}
+
+/** The tables of `schema` (but `_prisma_migrations`), children before the parents they reference. */
+async function deletionOrder(client: pg.ClientBase, schema: string): Promise<string[]> {
   const { rows: tables } = await client.query<{ name: string }>(
-    `SELECT c.relname AS name FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      WHERE n.nspname = $1 AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'`,
+    `SELECT c.relname AS name FROM pg_class c
+      WHERE c.relnamespace = to_regnamespace($1) AND c.relkind IN ('r', 'p') AND c.relname <> '_prisma_migrations'`,
     [schema],
   );
   const { rows: edges } = await client.query<{ child: string; parent: string }>(
@@ -75,18 +115,13 @@ export async function resetSchemaData(client: pg.ClientBase, schema: string): Pr
        FROM pg_constraint k
        JOIN pg_class cc ON cc.oid = k.conrelid
        JOIN pg_class pc ON pc.oid = k.confrelid
-      WHERE k.contype = 'f' AND k.connamespace = (SELECT oid FROM pg_namespace WHERE nspname = $1)
+      WHERE k.contype = 'f' AND k.connamespace = to_regnamespace($1)
         AND cc.relnamespace = pc.relnamespace AND cc.oid <> pc.oid`,
     [schema],
   );
-  const order = childrenFirst(tables.map((t) => t.name), edges);
-  const q = quoteSchema(schema);
-  await client.query(
-    [
-      ...order.map((table) => `DELETE FROM ${q}.${quoteIdentifier(table)};`),
-      `SELECT setval(s.seqrelid, s.seqstart, false) FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid
-        WHERE c.relnamespace = '${q}'::regnamespace;`,
-    ].join("\n"),
+  return childrenFirst(
+    tables.map((t) => t.name),
+    edges,
   );
 }
 

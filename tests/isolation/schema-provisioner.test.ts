@@ -5,6 +5,7 @@ import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
 import { prismaMigrationsMigrator, type SchemaMigrator } from "../../src/provisioner/schema-migrator.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "../../src/provisioner/test-schema-registry.ts";
 import { migrationStatus } from "../../src/index.ts";
+import { CLOSE_TIMEOUT_MS, LOCK_TIMEOUT_MS } from "../../src/provisioner/provisioner-timeouts.ts";
 import { startTsProcess } from "../support/child-process.ts";
 
 const url = () => process.env.DATABASE_URL!;
@@ -47,34 +48,70 @@ describe("SchemaProvisioner", () => {
     expect(await registryRow(a.schema)).toBeUndefined();
   });
 
-  it("hands out pooled schemas of its own fingerprint only, and refills the pool in the background", async () => {
+  it("hands out pooled schemas of its own run and fingerprint only, and refills the pool in the background", async () => {
     const fingerprint = `fp_${Date.now()}`;
     const builder = await provisioner({ poolSize: 2, migrator: otherFingerprint(fingerprint) });
     expect(await builder.fill()).toBe(2);
     expect(await builder.readyCount()).toBe(2);
 
-    const stranger = await provisioner({ poolSize: 2, migrator: otherFingerprint(`${fingerprint}_changed`) });
-    const cold = await stranger.acquire();
-    expect(cold.pooled).toBe(false);
-    expect(await builder.readyCount()).toBe(2); // the stranger took none of them
+    const otherMigrations = await provisioner({ poolSize: 2, runId: builder.runId, migrator: otherFingerprint(`${fingerprint}_changed`) });
+    const otherRun = await provisioner({ poolSize: 2, runId: `other${Date.now()}`, migrator: otherFingerprint(fingerprint) });
+    const cold = [await otherMigrations.acquire(), await otherRun.acquire()];
+    expect(cold.map((h) => h.pooled)).toEqual([false, false]);
+    expect(await builder.readyCount()).toBe(2); // neither took one of them
 
     const taken = await builder.acquire();
     expect(taken.pooled).toBe(true);
-    expect(await registryRow(taken.schema)).toMatchObject({ state: "in_use", fingerprint });
+    expect(await registryRow(taken.schema)).toMatchObject({ state: "in_use", fingerprint, run_id: builder.runId });
     await builder.idle();
     expect(await builder.readyCount()).toBe(2); // refilled
     await taken.drop();
-    await cold.drop();
+    await Promise.all(cold.map((h) => h.drop()));
   });
 
-  it("never hands the same ready schema to two claimants", async () => {
+  it("never hands the same ready schema to two claimants of the run", async () => {
     const fingerprint = `fp_race_${Date.now()}`;
     const builder = await provisioner({ poolSize: 6, migrator: otherFingerprint(fingerprint) });
     await builder.fill();
-    const claimants = await Promise.all([1, 2, 3].map(() => provisioner({ poolSize: 6, migrator: otherFingerprint(fingerprint) })));
+    const claimants = await Promise.all(
+      [1, 2, 3].map(() => provisioner({ poolSize: 6, runId: builder.runId, migrator: otherFingerprint(fingerprint) })),
+    );
     const handed = await Promise.all(claimants.flatMap((c) => [c.acquire(), c.acquire()]));
+    expect(handed.map((h) => h.pooled)).toEqual([true, true, true, true, true, true]);
     expect(new Set(handed.map((h) => h.schema)).size).toBe(6);
     await Promise.all(handed.map((h) => h.drop()));
+  });
+
+  it("registers a reserved name, and drops the schema the caller created under it when released", async () => {
+    const p = await provisioner();
+    const reserved = await p.reserve();
+    expect(await registryRow(reserved.schema)).toMatchObject({ state: "reserved", run_id: p.runId });
+    expect(await schemaExists(reserved.schema)).toBe(false);
+    expect((await p.reap({ names: [reserved.schema] })).skippedAlive).toEqual([reserved.schema]);
+    await admin.query(`CREATE SCHEMA "${reserved.schema}"`);
+    await reserved.drop();
+    expect(await schemaExists(reserved.schema)).toBe(false);
+    expect(await registryRow(reserved.schema)).toBeUndefined();
+  });
+
+  it("closes within its bound while another session locks one of its schemas, and names the schema and the holder", async () => {
+    const lines: string[] = [];
+    const p = await provisioner({ log: (line) => lines.push(line) });
+    const held = await p.acquire();
+    const holder = await connectPgClient(url(), REGISTRY_SCHEMA, { connectionString: url(), application_name: "foreign-holder" });
+    try {
+      await holder.query(`BEGIN; SELECT * FROM "${held.schema}".pack`);
+      const started = Date.now();
+      await held.drop();
+      await p.close();
+      expect(Date.now() - started).toBeLessThan(LOCK_TIMEOUT_MS + CLOSE_TIMEOUT_MS);
+      expect(lines.join("\n")).toMatch(new RegExp(`${held.schema} was left in place: it is locked by pid \\d+ \\(foreign-holder`));
+      expect(await schemaExists(held.schema)).toBe(true);
+    } finally {
+      await holder.end();
+    }
+    const reaper = await provisioner();
+    expect((await reaper.reap({ names: [held.schema] })).dropped).toEqual([held.schema]);
   });
 
   it("never reaps a live schema; reaps it once its owner's session is gone", async () => {

@@ -1,0 +1,110 @@
+import type pg from "pg";
+import type { OwnerSession } from "./owner-session.ts";
+import type { SchemaBuilder } from "./schema-builder.ts";
+import { BUILD_LOCK_CLASS } from "./schema-locks.ts";
+import { REGISTRY_TABLE } from "./test-schema-registry.ts";
+import { generateTestSchemaName } from "./test-schema-name.ts";
+
+export interface ReadyPoolOptions {
+  readonly owner: OwnerSession;
+  readonly work: pg.Pool;
+  readonly builder: SchemaBuilder;
+  readonly fingerprint: string;
+  readonly runId: string;
+  readonly prefix: string;
+  /** Ready schemas to keep. 0: no pool. */
+  readonly size: number;
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Migrated, empty schemas waiting in the registry (state `ready`), shared by
+ * every process of one run (its workers) with the same migrations' fingerprint. A
+ * process keeps the BUILD lock of each ready schema it built or recycled, so
+ * no reaper takes it while it waits; it lets go once the schema is claimed.
+ */
+export class ReadyPool {
+  /** Ready schemas whose BUILD lock this process holds. */
+  readonly held = new Set<string>();
+  private refilling: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ReadyPoolOptions) {}
+
+  get size(): number {
+    return this.options.size;
+  }
+
+  /** Takes a ready schema (with its USE lock), or undefined when none is ready; then refills in the background. */
+  async claim(): Promise<string | undefined> {
+    if (this.options.size === 0) return undefined;
+    const claimed = await this.options.owner.claimReady(this.options.fingerprint, this.options.runId);
+    this.scheduleRefill();
+    return claimed;
+  }
+
+  /** Ready schemas of this run and fingerprint, from any of the run's processes. */
+  async readyCount(): Promise<number> {
+    const { rows } = await this.options.work.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM ${REGISTRY_TABLE} WHERE state = 'ready' AND fingerprint = $1 AND run_id = $2`,
+      [this.options.fingerprint, this.options.runId],
+    );
+    return rows[0]!.n;
+  }
+
+  /** Builds ready schemas until the pool holds `target` of them (two at a time); returns how many it built. */
+  async fill(target: number = this.options.size): Promise<number> {
+    const missing = Math.max(0, target - (await this.readyCount()));
+    let built = 0;
+    const worker = async (share: number) => {
+      for (let i = 0; i < share && !this.closed; i++) {
+        await this.buildOne();
+        built++;
+      }
+    };
+    await Promise.all([worker(Math.ceil(missing / 2)), worker(Math.floor(missing / 2))]);
+    return built;
+  }
+
+  scheduleRefill(): void {
+    if (this.refilling || this.closed || this.options.size === 0) return;
+    this.refilling = (async () => {
+      try {
+        await this.forgetClaimed();
+        while (!this.closed && (await this.readyCount()) < this.options.size) await this.buildOne();
+      } catch (error) {
+        if (!this.closed) this.options.log?.(`attune-db: refilling the schema pool failed: ${(error as Error).message}`);
+      } finally {
+        this.refilling = undefined;
+      }
+    })();
+  }
+
+  /** Waits for a running refill. */
+  async idle(): Promise<void> {
+    while (this.refilling) await this.refilling;
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  private async buildOne(): Promise<string> {
+    const schema = generateTestSchemaName(this.options.prefix);
+    await this.options.owner.hold(BUILD_LOCK_CLASS, schema);
+    try {
+      await this.options.builder.build(schema, "ready");
+    } catch (error) {
+      await this.options.owner.letGo(BUILD_LOCK_CLASS, schema).catch(() => {});
+      throw error;
+    }
+    this.held.add(schema);
+    return schema;
+  }
+
+  /** BUILD locks only protect schemas still waiting in the pool: let go of those claimed since. */
+  private async forgetClaimed(): Promise<void> {
+    if (this.held.size === 0) return;
+    for (const name of await this.options.owner.forgetClaimed([...this.held])) this.held.delete(name);
+  }
+}

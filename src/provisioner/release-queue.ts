@@ -1,0 +1,171 @@
+import type pg from "pg";
+import { describeHolder } from "./lock-holders.ts";
+import type { OwnerSession } from "./owner-session.ts";
+import { LOCK_TIMEOUT_MS } from "./provisioner-timeouts.ts";
+import type { ReadyPool } from "./ready-pool.ts";
+import { reapTestSchemas } from "./reap-test-schemas.ts";
+import { MAX_REUSES, type SchemaRecycler } from "./schema-recycler.ts";
+import { BUILD_LOCK_CLASS, USE_LOCK_CLASS, tryLockExclusiveInTransaction } from "./schema-locks.ts";
+import { REGISTRY_TABLE } from "./test-schema-registry.ts";
+
+export interface ReleaseQueueOptions {
+  readonly owner: OwnerSession;
+  readonly work: pg.Pool;
+  readonly pool: ReadyPool;
+  readonly recycler: SchemaRecycler;
+  readonly fingerprint: string;
+  readonly runId: string;
+  readonly prefix: string;
+  /** Recycle released schemas into the pool (else drop them all). */
+  readonly recycle: boolean;
+  readonly log?: (line: string) => void;
+}
+
+/** What became of released schemas, for diagnostics and tests. */
+export interface ReleaseStats {
+  recycled: number;
+  dropped: number;
+  /** Left in place because another session held a lock on them. */
+  blocked: number;
+  /** Why schemas were not recycled, with counts. */
+  readonly notRecycled: Map<string, number>;
+}
+
+/**
+ * Released schemas are handled here, in the background, off the tests'
+ * critical path: each is recycled into the pool when that is provably safe,
+ * else dropped (see schema-recycler.ts and reap-test-schemas.ts).
+ */
+export class ReleaseQueue {
+  readonly stats: ReleaseStats = { recycled: 0, dropped: 0, blocked: 0, notRecycled: new Map() };
+  private readonly waiting = new Map<string, (() => void)[]>();
+  private draining: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(private readonly options: ReleaseQueueOptions) {}
+
+  /** Queues a released schema; resolves once it has been recycled, dropped, or left (blocked). */
+  enqueue(schema: string): Promise<void> {
+    const done = new Promise<void>((resolve) => this.waiting.set(schema, [...(this.waiting.get(schema) ?? []), resolve]));
+    this.draining ??= this.drain();
+    return done;
+  }
+
+  async idle(): Promise<void> {
+    while (this.draining) await this.draining;
+  }
+
+  /** No more recycling: what is still queued is dropped. */
+  close(): void {
+    this.closed = true;
+  }
+
+  private async drain(): Promise<void> {
+    try {
+      while (this.waiting.size > 0) {
+        const batch = new Map(this.waiting);
+        this.waiting.clear();
+        try {
+          await this.handle([...batch.keys()]);
+        } catch (error) {
+          this.options.log?.(`attune-db: releasing test schemas failed: ${(error as Error).message}`);
+        } finally {
+          for (const resolvers of batch.values()) for (const resolve of resolvers) resolve();
+        }
+      }
+    } finally {
+      this.draining = undefined;
+    }
+  }
+
+  private async handle(names: readonly string[]): Promise<void> {
+    await this.endLeftoverConnections(names);
+    const drop: string[] = [];
+    for (const name of names) {
+      const reason = this.options.recycle && !this.closed ? await this.tryRecycle(name) : "recycling is off";
+      if (reason === undefined) this.stats.recycled++;
+      else {
+        this.stats.notRecycled.set(reason, (this.stats.notRecycled.get(reason) ?? 0) + 1);
+        drop.push(name);
+      }
+    }
+    if (drop.length === 0) return;
+    const client = await this.options.work.connect();
+    try {
+      const report = await reapTestSchemas(client, { prefix: this.options.prefix, names: drop });
+      this.stats.dropped += report.dropped.length;
+      this.stats.blocked += report.blocked.length;
+      for (const { schema, holders } of report.blocked) {
+        this.options.log?.(
+          `attune-db: test schema ${schema} was left in place: it is locked by ${holders.map(describeHolder).join("; ") || "another session"}. ` +
+            "A later sweep drops it once the lock is gone (npx attune-db cleanup-test-schemas).",
+        );
+      }
+      for (const { schema, message } of report.errors) this.options.log?.(`attune-db: could not drop ${schema}: ${message}`);
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Puts a released schema back into the pool when it is provably as built:
+   * in one transaction that holds its USE key exclusively (no reaper or
+   * claimer can touch it meanwhile), the recycler checks and empties it, and
+   * it is marked ready under our BUILD lock. Returns why not, if not.
+   */
+  private async tryRecycle(schema: string): Promise<string | undefined> {
+    const { pool, recycler, owner, work, fingerprint, runId } = this.options;
+    if ((await pool.readyCount()) >= pool.size * 2) return "the pool is full";
+    const client = await work.connect();
+    let buildLocked = false;
+    try {
+      await client.query("BEGIN");
+      const { rows } = await client.query<{ catalog_digest: string | null; migrations_digest: string | null; reuses: number; free: boolean }>(
+        `SELECT catalog_digest, migrations_digest, reuses, ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "name")} AS free
+           FROM ${REGISTRY_TABLE} WHERE name = $1 AND state = 'released' AND fingerprint = $2 FOR UPDATE`,
+        [schema, fingerprint],
+      );
+      const row = rows[0];
+      const reason = !row?.free
+        ? "it is no longer released"
+        : !row.catalog_digest || !row.migrations_digest
+          ? "its build recorded nothing to compare with"
+          : row.reuses >= MAX_REUSES
+            ? `it was reused ${MAX_REUSES} times`
+            : await recycler.reset(client, schema, { catalogDigest: row.catalog_digest, migrationsDigest: row.migrations_digest });
+      if (reason !== undefined) {
+        await client.query("ROLLBACK");
+        return reason;
+      }
+      await owner.hold(BUILD_LOCK_CLASS, schema);
+      buildLocked = true;
+      await client.query(
+        `UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = $2, reuses = reuses + 1 WHERE name = $1`,
+        [schema, runId],
+      );
+      await client.query("COMMIT");
+      pool.held.add(schema);
+      return undefined;
+    } catch (error) {
+      await client.query("ROLLBACK").catch(() => {});
+      if (buildLocked) await owner.letGo(BUILD_LOCK_CLASS, schema).catch(() => {});
+      return `recycling failed: ${(error as Error).message}`;
+    } finally {
+      client.release();
+    }
+  }
+
+  /**
+   * Connections a test left open (a client never disconnected, a transaction
+   * never finished) would block the reset or the DROP: end them, and wait
+   * (bounded) until their backends are gone. attune-db clients name
+   * themselves `attune-db:<schema>`.
+   */
+  private async endLeftoverConnections(schemas: readonly string[]): Promise<void> {
+    await this.options.work.query(
+      `SELECT pg_terminate_backend(pid, $2) FROM pg_stat_activity
+        WHERE application_name = ANY($1) AND pid <> pg_backend_pid()`,
+      [schemas.map((s) => `attune-db:${s}`), LOCK_TIMEOUT_MS],
+    );
+  }
+}
