@@ -19,10 +19,6 @@ const config: Config = {
   globalSetup: "<rootDir>/src/jest/global-setup.ts",
   globalTeardown: "<rootDir>/src/jest/global-teardown.ts",
   maxWorkers: 4,
-  // A worker whose tests are done still needs ~0.5-1 s to end its process on a
-  // busy 2-core machine (measured: 'exit' fired, the process gone 1 s later);
-  // Jest's default 0.5 s then kills it and warns of a leak that is not there.
-  workerGracefulExitTimeout: 5_000,
   // Generous: two runs at once on a 2-core CI machine are slow; a hang still fails.
   testTimeout: 120_000,
 };

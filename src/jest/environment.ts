@@ -2,7 +2,10 @@ import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environmen
 import type { Circus } from "@jest/types";
 import NodeEnvironment from "jest-environment-node";
 import { parseEnvironmentOptions } from "./environment-options.ts";
+import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
 import { TestFileSession } from "./test-file-session.ts";
+
+exitPromptlyWhenJestEndsThisWorker();
 
 /**
  * `testEnvironment: "attune-db/jest-environment"`: every test file runs in its
