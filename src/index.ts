@@ -24,6 +24,7 @@ export { NotFoundError } from "./errors/not-found-error.ts";
 export { ConflictError } from "./errors/conflict-error.ts";
 export { ForeignKeyError } from "./errors/foreign-key-error.ts";
 export { CheckViolationError } from "./errors/check-violation-error.ts";
+export { ConcurrentUpdateError } from "./errors/concurrent-update-error.ts";
 export { ValidationError, type ValidationIssue } from "./errors/validation-error.ts";
 export { createRepositories, type Repositories } from "./repositories/create-repositories.ts";
 export type { Page, PageRequest } from "./repositories/common/pagination.ts";

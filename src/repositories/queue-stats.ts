@@ -1,15 +1,12 @@
 import { z } from "zod";
 import type { QueueStats } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import { inTransaction, type DbClient } from "./common/db-client.ts";
-import { toId, type Id } from "./common/ids.ts";
+import { INT8_MAX, inTransaction, toId, withErrorMapping, type DbClient, type Id } from "./common/index.ts";
 import { id, parseInput } from "./common/input-validation.ts";
-import { mapErrors } from "./common/map-database-error.ts";
 
 const ENTITY = "queue_stats";
 
 const INT4_MAX = 2_147_483_647;
-const INT8_MAX = 9_223_372_036_854_775_807n;
 
 /** A non-negative `integer` column. */
 const counter = z.number().int().min(0, "must not be negative").max(INT4_MAX);
@@ -54,26 +51,29 @@ const staleInput = z.object({ olderThan: z.date().refine((d) => !Number.isNaN(d.
  * `lastUpdated` to the current time here.
  */
 export class QueueStatsRepository {
-  constructor(private readonly db: DbClient) {}
+  private readonly db: DbClient;
 
-  /** The counters of one action, or null. */
+  constructor(db: DbClient) {
+    this.db = withErrorMapping(db, ENTITY);
+  }
+
   async findByAction(actionId: Id): Promise<QueueStats | null> {
-    return mapErrors(ENTITY, () => this.db.queueStats.findUnique({ where: { actionId: toId(actionId) } }));
+    return this.db.queueStats.findUnique({ where: { actionId: toId(ENTITY, actionId, "actionId") } });
   }
 
   /** The counters of one action, or {@link NotFoundError}. */
   async getByAction(actionId: Id): Promise<QueueStats> {
-    return (await this.findByAction(actionId)) ?? notFound({ actionId: toId(actionId) });
+    return (await this.findByAction(actionId)) ?? notFound({ actionId: toId(ENTITY, actionId, "actionId") });
   }
 
   /**
    * Inserts or replaces the counters of one action and sets `lastUpdated` to
-   * now. A missing action is a {@link ForeignKeyError} naming
+   * now. A missing action is a ForeignKeyError naming
    * `queue_stats.action_id -> action`.
    */
   async upsert(input: UpsertQueueStatsInput): Promise<QueueStats> {
     const stats = parseInput(ENTITY, upsertQueueStatsInput, input);
-    return mapErrors(ENTITY, () => this.upsertOne(this.db, stats, new Date()), { actionId: stats.actionId });
+    return this.upsertOne(this.db, stats, new Date());
   }
 
   /**
@@ -86,13 +86,11 @@ export class QueueStatsRepository {
     const rows = parseInput(ENTITY, batchInput, inputs);
     if (rows.length === 0) return [];
     const now = new Date();
-    return mapErrors(ENTITY, () =>
-      inTransaction(this.db, async (tx) => {
-        const written: QueueStats[] = [];
-        for (const row of rows) written.push(await this.upsertOne(tx, row, now));
-        return written;
-      }),
-    );
+    return inTransaction(this.db, async (tx) => {
+      const written: QueueStats[] = [];
+      for (const row of rows) written.push(await this.upsertOne(tx, row, now));
+      return written;
+    });
   }
 
   /** Actions with queued or running executions (queueLength > 0 or activeCount > 0), most recently updated first. */
@@ -110,9 +108,7 @@ export class QueueStatsRepository {
 
   /** Deletes (clears) the counters of one action. Returns whether a row was deleted. */
   async delete(actionId: Id): Promise<boolean> {
-    const { count } = await mapErrors(ENTITY, () =>
-      this.db.queueStats.deleteMany({ where: { actionId: toId(actionId) } }),
-    );
+    const { count } = await this.db.queueStats.deleteMany({ where: { actionId: toId(ENTITY, actionId, "actionId") } });
     return count > 0;
   }
 
@@ -122,29 +118,15 @@ export class QueueStatsRepository {
    */
   async clearStale(olderThan: Date): Promise<number> {
     const parsed = parseInput(ENTITY, staleInput, { olderThan });
-    const { count } = await mapErrors(ENTITY, () =>
-      this.db.queueStats.deleteMany({
-        where: { lastUpdated: { lt: parsed.olderThan }, queueLength: 0, activeCount: 0 },
-      }),
-    );
+    const { count } = await this.db.queueStats.deleteMany({
+      where: { lastUpdated: { lt: parsed.olderThan }, queueLength: 0, activeCount: 0 },
+    });
     return count;
   }
 
-  private upsertOne(db: DbClient, stats: ParsedStats, now: Date): Promise<QueueStats> {
-    const values = {
-      queueLength: stats.queueLength,
-      activeCount: stats.activeCount,
-      maxConcurrent: stats.maxConcurrent,
-      oldestEnqueuedAt: stats.oldestEnqueuedAt ?? null,
-      totalEnqueued: stats.totalEnqueued,
-      totalCompleted: stats.totalCompleted,
-      lastUpdated: now,
-    };
-    return db.queueStats.upsert({
-      where: { actionId: stats.actionId },
-      create: { actionId: stats.actionId, ...values },
-      update: values,
-    });
+  private upsertOne(db: DbClient, { actionId, ...counters }: ParsedStats, now: Date): Promise<QueueStats> {
+    const values = { ...counters, oldestEnqueuedAt: counters.oldestEnqueuedAt ?? null, lastUpdated: now };
+    return db.queueStats.upsert({ where: { actionId }, create: { actionId, ...values }, update: values });
   }
 }
 

@@ -49,15 +49,6 @@ export function mapDatabaseError(entity: string, error: unknown, key?: Readonly<
   }
 }
 
-/** Runs a query and rethrows its database errors as typed attune-db errors. */
-export async function mapErrors<T>(entity: string, query: () => Promise<T>, key?: Readonly<Record<string, unknown>>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    throw mapDatabaseError(entity, error, key);
-  }
-}
-
 function pgCause(error: unknown): PgCause | undefined {
   const adapter = (error as { meta?: { driverAdapterError?: { cause?: Record<string, unknown> } } } | null)?.meta
     ?.driverAdapterError?.cause;
