@@ -2,6 +2,8 @@
 export { AttuneDbError } from "./errors/attune-db-error.ts";
 export { ConfigError } from "./errors/config-error.ts";
 export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
+export { DatabaseUnavailableError, type UnavailableReason } from "./errors/database-unavailable-error.ts";
+export { DatabaseError } from "./errors/database-error.ts";
 export { InvalidDatabaseUrlError } from "./errors/invalid-database-url-error.ts";
 export { InvalidSchemaNameError } from "./errors/invalid-schema-name-error.ts";
 export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";

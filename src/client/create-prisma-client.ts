@@ -4,7 +4,7 @@ import { loadDatabaseConfig } from "../config/load-database-config.ts";
 import { schemaFromUrl } from "../config/datasource-url.ts";
 import { ConfigError } from "../errors/config-error.ts";
 import { validateSchemaName } from "../schema/schema-name.ts";
-import { createPgPool } from "./create-pg-pool.ts";
+import { createPgPool, type PgPoolOptions } from "./create-pg-pool.ts";
 
 export interface CreatePrismaClientOptions {
   /** Datasource URL. Default is `DATABASE_URL` from the configuration. */
@@ -13,6 +13,20 @@ export interface CreatePrismaClientOptions {
   readonly schema?: string;
   /** Pool size. Default is `ATTUNE_DB_MAX_CONNECTIONS` (10). */
   readonly maxConnections?: number;
+  /**
+   * How long one statement may run, in ms, before it fails with a
+   * DatabaseUnavailableError (`query-timeout`); 0 for no limit. Default is
+   * 30 000. See {@link PgPoolOptions.queryTimeoutMs}.
+   */
+  readonly queryTimeoutMs?: number;
+  /** How long a call waits for a free pooled connection, in ms. Default is 10 000. See {@link PgPoolOptions.poolTimeoutMs}. */
+  readonly poolTimeoutMs?: number;
+  /**
+   * How long an interactive transaction (`$transaction(async (tx) => ...)`,
+   * and the repositories' own) may run, in ms, unless the call says otherwise.
+   * Default is Prisma's, 5 000.
+   */
+  readonly transactionTimeoutMs?: number;
 }
 
 export interface ResolvedClientTarget {
@@ -44,9 +58,22 @@ export function resolveClientTarget(options: CreatePrismaClientOptions = {}): Re
  */
 export function createPrismaClient(options: CreatePrismaClientOptions = {}): PrismaClient {
   const target = resolveClientTarget(options);
-  const pool = createPgPool({ url: target.url, schema: target.schema, max: target.maxConnections });
+  const pool = createPgPool({
+    url: target.url,
+    schema: target.schema,
+    max: target.maxConnections,
+    queryTimeoutMs: options.queryTimeoutMs,
+    poolTimeoutMs: options.poolTimeoutMs,
+  });
   const adapter = new PrismaPg(pool, { schema: target.schema, disposeExternalPool: true });
-  return new PrismaClient({ adapter });
+  const timeout = options.transactionTimeoutMs;
+  return new PrismaClient({
+    adapter,
+    // Prisma's default renders the caller's source lines into every error message: ~2.5 ms of
+    // file reading per failed call, and multi-line messages. attune-db's errors carry their own.
+    errorFormat: "minimal",
+    ...(timeout !== undefined && { transactionOptions: { timeout } }),
+  });
 }
 
 export type { PrismaClient };

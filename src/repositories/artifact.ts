@@ -2,12 +2,13 @@ import { z } from "zod";
 import type { Artifact } from "../../prisma/generated/client.ts";
 import { ArtifactRetention, ArtifactType, OwnerType } from "../../prisma/generated/enums.ts";
 import { editableRepository, MAX_PER_PAGE, modelInput, NEWEST_FIRST } from "./common/index.ts";
+import { indexedText } from "./common/input-validation.ts";
 
 const createInput = z.object({
   /** Not unique: several artifacts (versions) may share a ref. */
-  ref: z.string().min(1, "must not be empty"),
+  ref: indexedText.min(1, "must not be empty"),
   scope: z.enum(OwnerType).optional(),
-  owner: z.string().optional(),
+  owner: indexedText.optional(),
   type: z.enum(ArtifactType),
   retentionPolicy: z.enum(ArtifactRetention).optional(),
   /** How many versions / days / hours / minutes to keep. The table has no CHECK; negative values are refused here. */

@@ -2,8 +2,8 @@ import { z } from "zod";
 import { Prisma, type Enforcement, type Execution } from "../../prisma/generated/client.ts";
 import { EnforcementCondition, EnforcementStatus } from "../../prisma/generated/enums.ts";
 import { ForeignKeyError } from "../errors/foreign-key-error.ts";
-import { FOREIGN_KEYS } from "./common/database-constraints.ts";
-import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id } from "./common/index.ts";
+import { FOREIGN_KEYS } from "../errors/database-constraints.ts";
+import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id, type TransactionOptions } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const enforcementStatus = z.enum(EnforcementStatus);
@@ -80,7 +80,7 @@ export class EnforcementRepository extends editableRepository({
    * rolls everything back: ForeignKeyError naming the relation for a
    * missing parent.
    */
-  async createForEvent(input: CreateForEventInput): Promise<EnforcementWithExecution> {
+  async createForEvent(input: CreateForEventInput, options?: TransactionOptions): Promise<EnforcementWithExecution> {
     const data = this.parse(createForEventInput, input);
     return inTransaction(this.db, async (tx) => {
       const [rule, event] = await Promise.all([
@@ -115,7 +115,7 @@ export class EnforcementRepository extends editableRepository({
         },
       });
       return { enforcement, execution };
-    });
+    }, options);
   }
 }
 

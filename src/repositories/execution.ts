@@ -2,8 +2,8 @@ import { z } from "zod";
 import { Prisma, type Execution } from "../../prisma/generated/client.ts";
 import { ExecutionStatus } from "../../prisma/generated/enums.ts";
 import { ConcurrentUpdateError } from "../errors/concurrent-update-error.ts";
-import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id } from "./common/index.ts";
-import { channelName, id, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
+import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id, type TransactionOptions } from "./common/index.ts";
+import { channelName, id, indexedText, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 /** The channel {@link ExecutionRepository.updateStatus} writes its notification row to. */
 export const EXECUTION_STATUS_CHANGED_CHANNEL = "execution_status_changed";
@@ -26,7 +26,7 @@ const workflowTaskSchema = z
   .object({
     /** Id of the workflow_execution row (not enforced by a foreign key). */
     workflow_execution: z.number().int().positive(),
-    task_name: z.string().min(1),
+    task_name: indexedText.min(1),
     task_index: nonNegativeInt.nullish(),
     task_batch: nonNegativeInt.nullish(),
     retry_count: nonNegativeInt.default(0),
@@ -79,8 +79,12 @@ const updateStatusInput = z.object({
     })
     .optional(),
 });
-/** `result`: a new result (null clears it; default is to leave it). `notify`: the notification row's channel and activity. */
-export type UpdateStatusOptions = Omit<z.input<typeof updateStatusInput>, "status">;
+/**
+ * `result`: a new result (null clears it; default is to leave it). `notify`:
+ * the notification row's channel and activity. `transaction`: its timeout
+ * (a large result may need more than the default 5 s).
+ */
+export type UpdateStatusOptions = Omit<z.input<typeof updateStatusInput>, "status"> & { readonly transaction?: TransactionOptions };
 
 /**
  * Executions: one run of an action (also workflow parents and workflow
@@ -130,7 +134,8 @@ export class ExecutionRepository extends editableRepository({
    * are applied. Returns the updated execution.
    */
   async updateStatus(id: Id, status: ExecutionStatus, options: UpdateStatusOptions = {}): Promise<Execution> {
-    const data = this.parse(updateStatusInput, { status, ...options });
+    const { transaction, ...rest } = options;
+    const data = this.parse(updateStatusInput, { status, ...rest });
     const key = { id: this.toId(id) };
     return inTransaction(this.db, async (tx) => {
       for (let attempt = 1; ; attempt++) {
@@ -154,6 +159,6 @@ export class ExecutionRepository extends editableRepository({
         });
         return tx.execution.findUniqueOrThrow({ where: key });
       }
-    });
+    }, transaction);
   }
 }

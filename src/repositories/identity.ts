@@ -1,13 +1,13 @@
 import { z } from "zod";
 import type { Identity } from "../../prisma/generated/client.ts";
 import { editableRepository } from "./common/index.ts";
-import { jsonInput } from "./common/input-validation.ts";
+import { indexedText, jsonInput } from "./common/input-validation.ts";
 
 const createInput = z.object({
-  login: z.string().min(1, "must not be empty"),
+  login: indexedText.min(1, "must not be empty"),
   displayName: z.string().nullish(),
   /** An Argon2 hash (never a clear-text password); null for service or external accounts. */
-  passwordHash: z.string().min(1, "must not be empty").nullish(),
+  passwordHash: indexedText.min(1, "must not be empty").nullish(),
   attributes: jsonInput.optional(),
 });
 export type CreateIdentityInput = z.input<typeof createInput>;

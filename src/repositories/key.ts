@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Key } from "../../prisma/generated/client.ts";
 import { OwnerType } from "../../prisma/generated/enums.ts";
 import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
-import { id, keyRef } from "./common/input-validation.ts";
+import { id, indexedText, keyRef } from "./common/input-validation.ts";
 
 /** The owner id field that each non-system owner type requires (and the only one it allows). */
 const OWNER_ID_FIELD = {
@@ -24,7 +24,7 @@ const keyFields = z.object({
   ownerActionRef: z.string().nullish(),
   ownerSensorId: id.nullish(),
   ownerSensorRef: z.string().nullish(),
-  name: z.string().min(1),
+  name: indexedText.min(1),
   /** Required: the column has no default. */
   encrypted: z.boolean(),
   encryptionKeyHash: z.string().nullish(),

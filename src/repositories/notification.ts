@@ -2,16 +2,16 @@ import { z } from "zod";
 import type { Notification } from "../../prisma/generated/client.ts";
 import { NotificationStatus } from "../../prisma/generated/enums.ts";
 import { editableRepository, MAX_PER_PAGE, NEWEST_FIRST } from "./common/index.ts";
-import { channelName, nullableJsonInput } from "./common/input-validation.ts";
+import { channelName, indexedText, nullableJsonInput } from "./common/input-validation.ts";
 
 const notificationStatus = z.enum(NotificationStatus);
 
 const createInput = z.object({
   /** The channel the insert is NOTIFY'd on. */
   channel: channelName,
-  entityType: z.string().min(1),
+  entityType: indexedText.min(1),
   /** The entity's id or ref, as text. */
-  entity: z.string().min(1),
+  entity: indexedText.min(1),
   activity: z.string().min(1),
   state: notificationStatus.optional(),
   content: nullableJsonInput.optional(),

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Pack } from "../../prisma/generated/client.ts";
 import { BY_REF, catalogRepository, textSearchWhere, type Page, type PageRequest } from "./common/index.ts";
-import { jsonInput, packRef, semver } from "./common/input-validation.ts";
+import { indexedTextList, jsonInput, packRef, semver } from "./common/input-validation.ts";
 
 const createInput = z.object({
   ref: packRef,
@@ -11,8 +11,8 @@ const createInput = z.object({
   confSchema: jsonInput.optional(),
   config: jsonInput.optional(),
   meta: jsonInput.optional(),
-  tags: z.array(z.string()).optional(),
-  runtimeDeps: z.array(z.string()).optional(),
+  tags: indexedTextList.optional(),
+  runtimeDeps: indexedTextList.optional(),
   isStandard: z.boolean().optional(),
 });
 export type CreatePackInput = z.input<typeof createInput>;

@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Policy } from "../../prisma/generated/client.ts";
 import { PolicyMethod } from "../../prisma/generated/enums.ts";
 import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
-import { id, packScopedRef } from "./common/input-validation.ts";
+import { id, indexedTextList, packScopedRef } from "./common/input-validation.ts";
 
 const INT4_MAX = 2_147_483_647;
 
@@ -12,12 +12,12 @@ const createInput = z.object({
   packRef: z.string().nullish(),
   actionId: id.nullish(),
   actionRef: z.string().nullish(),
-  parameters: z.array(z.string()).optional(),
+  parameters: indexedTextList.optional(),
   method: z.enum(PolicyMethod),
   threshold: z.number().int().min(1, "must be greater than 0").max(INT4_MAX),
   name: z.string().min(1),
   description: z.string().nullish(),
-  tags: z.array(z.string()).optional(),
+  tags: indexedTextList.optional(),
 });
 /** Ref `pack.name`, `method` cancel|enqueue, `threshold` > 0. */
 export type CreatePolicyInput = z.input<typeof createInput>;

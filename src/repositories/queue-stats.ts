@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { QueueStats } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import { INT8_MAX, inTransaction, toId, withErrorMapping, type DbClient, type Id } from "./common/index.ts";
+import { INT8_MAX, inTransaction, toId, withErrorMapping, type DbClient, type Id, type TransactionOptions } from "./common/index.ts";
 import { id, parseInput } from "./common/input-validation.ts";
 
 const ENTITY = "queue_stats";
@@ -82,7 +82,7 @@ export class QueueStatsRepository {
    * same `lastUpdated`. Returns the rows in input order. An actionId may appear
    * only once per batch.
    */
-  async batchUpsert(inputs: readonly UpsertQueueStatsInput[]): Promise<QueueStats[]> {
+  async batchUpsert(inputs: readonly UpsertQueueStatsInput[], options?: TransactionOptions): Promise<QueueStats[]> {
     const rows = parseInput(ENTITY, batchInput, inputs);
     if (rows.length === 0) return [];
     const now = new Date();
@@ -90,7 +90,7 @@ export class QueueStatsRepository {
       const written: QueueStats[] = [];
       for (const row of rows) written.push(await this.upsertOne(tx, row, now));
       return written;
-    });
+    }, options);
   }
 
   /** Actions with queued or running executions (queueLength > 0 or activeCount > 0), most recently updated first. */

@@ -1,11 +1,11 @@
 import { z } from "zod";
 import type { Worker } from "../../prisma/generated/client.ts";
 import { WorkerStatus, WorkerType } from "../../prisma/generated/enums.ts";
-import { editableRepository, inTransaction, type Id } from "./common/index.ts";
-import { id, nullableJsonInput } from "./common/input-validation.ts";
+import { editableRepository, inTransaction, type Id, type TransactionOptions } from "./common/index.ts";
+import { id, indexedText, nullableJsonInput } from "./common/input-validation.ts";
 
 const createWorkerInput = z.object({
-  name: z.string().min(1),
+  name: indexedText.min(1),
   workerType: z.enum(WorkerType),
   runtimeId: id.nullish(),
   host: z.string().min(1).nullish(),
@@ -55,12 +55,12 @@ export class WorkerRepository extends editableRepository({
    * same instant the `updated` trigger uses), and returns the worker.
    * NotFoundError for an unknown id.
    */
-  async updateHeartbeat(id: Id): Promise<Worker> {
+  async updateHeartbeat(id: Id, options?: TransactionOptions): Promise<Worker> {
     const key = { id: this.toId(id) };
     return inTransaction(this.db, async (tx) => {
       const count = await tx.$executeRaw`UPDATE worker SET last_heartbeat = now() WHERE id = ${key.id}`;
       if (count === 0) this.notFound(key);
       return (await tx.worker.findUnique({ where: key })) ?? this.notFound(key);
-    });
+    }, options);
   }
 }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { WorkflowDefinition } from "../../prisma/generated/client.ts";
 import { BY_REF, catalogRepository, MAX_PER_PAGE, type Id } from "./common/index.ts";
-import { id, jsonInput, nullableJsonInput } from "./common/input-validation.ts";
+import { id, indexedTextList, jsonInput, nullableJsonInput } from "./common/input-validation.ts";
 
 // workflow_definition has no CHECK constraints: ref is not format-checked by
 // the database, only bounded by varchar(255). The lengths are checked here so
@@ -18,7 +18,7 @@ const createInput = z.object({
   outSchema: nullableJsonInput.optional(),
   /** The parsed workflow (YAML stored as JSON). */
   definition: jsonInput,
-  tags: z.array(z.string()).optional(),
+  tags: indexedTextList.optional(),
   enabled: z.boolean().optional(),
 });
 /** A missing pack is a ForeignKeyError; a taken ref a ConflictError on `ref`. */

@@ -51,7 +51,7 @@ export type UpdateWorkflowExecutionInput = z.input<typeof updateInput>;
  *   (SQL `NULL = '{}'` is not true);
  * - a NULL *element* inside an array (`'{a,NULL}'`) makes every read of the
  *   row fail with Prisma error P2023 ("Expected a string in column
- *   'completed_tasks[1]', got object: null"), passed through unchanged.
+ *   'completed_tasks[1]', got object: null"), a DatabaseError with that code.
  */
 export class WorkflowExecutionRepository extends editableRepository({
   model: "workflowExecution",

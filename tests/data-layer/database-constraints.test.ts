@@ -1,6 +1,6 @@
 // The error mapper names relations, unique fields and rules from static maps;
 // these tests hold the maps to what a migrated schema really has.
-import { CHECK_RULES, FOREIGN_KEYS, UNIQUE_FIELDS } from "../../src/repositories/common/database-constraints.ts";
+import { CHECK_RULES, FOREIGN_KEYS, UNIQUE_FIELDS } from "../../src/errors/database-constraints.ts";
 import { testSchema } from "../../src/testing/index.ts";
 import { prismaDatamodel } from "../support/prisma-datamodel.ts";
 import { withClient } from "../support/pg.ts";

@@ -1,5 +1,5 @@
 import { ForeignKeyError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { ActionRepository } from "../../src/repositories/action.ts";
 import { PackRepository } from "../../src/repositories/pack.ts";
 import { testPrisma } from "../../src/testing/index.ts";

@@ -1,5 +1,5 @@
 import { ForeignKeyError, Prisma, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { EventRepository } from "../../src/repositories/event.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 import { newSensor, newTrigger, unique } from "./fixtures/run-time-fixtures.ts";

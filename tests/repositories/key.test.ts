@@ -1,5 +1,5 @@
 import { CheckViolationError, ConflictError, ForeignKeyError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { KeyRepository, type CreateKeyInput } from "../../src/repositories/key.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 

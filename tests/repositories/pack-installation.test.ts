@@ -1,5 +1,5 @@
 import { CheckViolationError, ConflictError, ForeignKeyError, NotFoundError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { PackInstallationRepository } from "../../src/repositories/pack-installation.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 

@@ -36,7 +36,7 @@ describe("PackRepository", () => {
     const error = await testPrisma()
       .pack.create({ data: { ref: "x.y", label: "x", version: "1.0.0" } })
       .catch((e) => e);
-    const { mapDatabaseError } = await import("../../src/repositories/common/map-database-error.ts");
+    const { mapDatabaseError } = await import("../../src/errors/map-database-error.ts");
     const mapped = mapDatabaseError("pack", error);
     expect(mapped).toBeInstanceOf(CheckViolationError);
     expect(mapped).toMatchObject({ constraint: "pack_ref_format" });

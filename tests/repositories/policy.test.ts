@@ -1,5 +1,5 @@
 import { CheckViolationError, ForeignKeyError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { PolicyRepository } from "../../src/repositories/policy.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 

@@ -1,5 +1,5 @@
 import { ForeignKeyError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { RuleRepository } from "../../src/repositories/rule.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 

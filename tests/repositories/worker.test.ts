@@ -1,5 +1,5 @@
 import { CheckViolationError, ForeignKeyError, NotFoundError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { inTransaction } from "../../src/repositories/common/db-client.ts";
 import { RuntimeRepository } from "../../src/repositories/runtime.ts";
 import { WorkerRepository, type CreateWorkerInput } from "../../src/repositories/worker.ts";

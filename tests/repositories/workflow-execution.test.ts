@@ -1,4 +1,4 @@
-import { ForeignKeyError, ValidationError } from "../../src/index.ts";
+import { DatabaseError, ForeignKeyError, ValidationError } from "../../src/index.ts";
 import { WorkflowExecutionRepository } from "../../src/repositories/workflow-execution.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 
@@ -124,8 +124,10 @@ describe("WorkflowExecutionRepository", () => {
     const run = await newRun();
     await testPrisma().$executeRaw`UPDATE workflow_execution SET completed_tasks = '{a,NULL}' WHERE id = ${run.id}`;
     const error = await runs().findById(run.id).catch((e) => e);
-    // Prisma's P2023 "inconsistent column data", passed through unchanged by the error mapping
-    expect(error).toMatchObject({ name: "PrismaClientKnownRequestError", code: "P2023" });
+    // Prisma's P2023 "inconsistent column data": a DatabaseError carrying Prisma's code and words
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect(error).toMatchObject({ entity: "workflow_execution", code: "P2023", retryable: false });
     expect(error.message).toMatch(/Expected a string in column 'completed_tasks\[1\]', got object: null/);
+    expect(error.message).not.toMatch(/\n/);
   });
 });

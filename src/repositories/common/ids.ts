@@ -12,12 +12,13 @@ export const INT8_MAX = 9_223_372_036_854_775_807n;
  * and beyond are not exact as numbers: pass a bigint).
  */
 export function toId(entity: string, value: Id, field = "id"): bigint {
-  const message =
-    typeof value === "bigint"
-      ? value <= 0n || value > INT8_MAX ? "must be a positive id of at most 2^63-1" : undefined
-      : typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0
-        ? "must be a positive id: a safe integer or a bigint"
-        : undefined;
+  const message = idProblem(value);
   if (message) throw new ValidationError(entity, [{ field, message }]);
   return BigInt(value);
+}
+
+/** What is wrong with `value` as an id, or undefined. */
+export function idProblem(value: unknown): string | undefined {
+  if (typeof value === "bigint") return value <= 0n || value > INT8_MAX ? "must be a positive id of at most 2^63-1" : undefined;
+  return typeof value !== "number" || !Number.isSafeInteger(value) || value <= 0 ? "must be a positive id: a safe integer or a bigint" : undefined;
 }

@@ -1,6 +1,6 @@
 // What a repository is built from (its field validators are in input-validation.ts).
 export { catalogRepository } from "./catalog-repository.ts";
-export { inTransaction, type DbClient } from "./db-client.ts";
+export { inTransaction, type DbClient, type TransactionOptions } from "./db-client.ts";
 export { editableRepository } from "./editable-repository.ts";
 export { INT8_MAX, toId, type Id } from "./ids.ts";
 export { modelInput } from "./model-input.ts";

@@ -1,5 +1,5 @@
 import type { DbClient } from "./db-client.ts";
-import { mapDatabaseError } from "./map-database-error.ts";
+import { mapDatabaseError, type ErrorContext } from "../../errors/map-database-error.ts";
 import { tableName, type ModelKey } from "./model-types.ts";
 
 type AnyFunction = (...args: unknown[]) => unknown;
@@ -13,7 +13,8 @@ const RAW_METHODS = new Set(["$queryRaw", "$executeRaw", "$queryRawUnsafe", "$ex
  * database errors as attune-db errors through {@link mapDatabaseError}, the
  * one mapper. A model operation's errors name that model's table; raw SQL's
  * name `entity`. A `NotFoundError` from a missing row carries the operation's
- * `where`.
+ * `where`; a `ValidationError` for a value the database refused names the
+ * field of its `data`.
  *
  * A Proxy rather than a Prisma client extension, because a repository may be
  * handed a transaction client, which cannot be extended, and because callers'
@@ -27,7 +28,7 @@ export function withErrorMapping<D extends DbClient>(db: D, entity: string): D {
       if (typeof property !== "string") return value;
       if (property === "$transaction" && typeof value === "function") return transaction(value.bind(target), entity);
       if (RAW_METHODS.has(property) && typeof value === "function") {
-        return mapped((value as AnyFunction).bind(target), entity, () => undefined);
+        return mapped((value as AnyFunction).bind(target), entity, () => ({}));
       }
       if (property.startsWith("$") || value === null || typeof value !== "object") return value;
       let model = models.get(property);
@@ -46,19 +47,19 @@ function mappedModel(delegate: object, entity: string): object {
       if (typeof value !== "function") return value;
       let operation = operations.get(property);
       if (!operation) {
-        operations.set(property, (operation = mapped((value as AnyFunction).bind(target), entity, whereOf)));
+        operations.set(property, (operation = mapped((value as AnyFunction).bind(target), entity, contextOf)));
       }
       return operation;
     },
   });
 }
 
-function mapped(run: AnyFunction, entity: string, keyOf: (args: unknown[]) => Record<string, unknown> | undefined) {
+function mapped(run: AnyFunction, entity: string, contextOf: (args: unknown[]) => ErrorContext) {
   return async (...args: unknown[]) => {
     try {
       return await run(...args);
     } catch (error) {
-      throw mapDatabaseError(entity, error, keyOf(args));
+      throw mapDatabaseError(entity, error, contextOf(args));
     }
   };
 }
@@ -69,11 +70,15 @@ function transaction(run: AnyFunction, entity: string) {
     (work: unknown, ...rest: unknown[]) =>
       run(typeof work === "function" ? (tx: DbClient) => (work as AnyFunction)(withErrorMapping(tx, entity)) : work, ...rest),
     entity,
-    () => undefined,
+    () => ({}),
   );
 }
 
-function whereOf(args: unknown[]): Record<string, unknown> | undefined {
-  const where = (args[0] as { where?: unknown } | undefined)?.where;
-  return where !== null && typeof where === "object" ? (where as Record<string, unknown>) : undefined;
+/** A model operation's `where` (the key of a missing row) and `data` (or an upsert's `create`). */
+function contextOf(args: unknown[]): ErrorContext {
+  const { where, data, create } = (args[0] ?? {}) as { where?: unknown; data?: unknown; create?: unknown };
+  return {
+    key: where !== null && typeof where === "object" ? (where as Record<string, unknown>) : undefined,
+    input: data ?? create,
+  };
 }
