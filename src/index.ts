@@ -32,7 +32,14 @@ export { createRepositories, type Repositories } from "./repositories/create-rep
 export type { Page, PageRequest } from "./repositories/common/pagination.ts";
 export type { Id } from "./repositories/common/ids.ts";
 export { toJson, toJsonValue, attuneJsonReplacer } from "./json/attune-json.ts";
-export { listenNotifications, ATTUNE_NOTIFICATIONS_CHANNEL, type SchemaNotification } from "./notifications/listen-notifications.ts";
+export {
+  listenNotifications,
+  ATTUNE_NOTIFICATIONS_CHANNEL,
+  type ListenOptions,
+  type NotificationGap,
+  type NotificationListener,
+  type SchemaNotification,
+} from "./notifications/listen-notifications.ts";
 export { createTestSchema, type CreatedTestSchema } from "./provisioner/create-test-schema.ts";
 export { SchemaProvisioner, type SchemaProvisionerOptions, type TestSchema } from "./provisioner/schema-provisioner.ts";
 export { prismaMigrationsMigrator, type SchemaMigrator } from "./provisioner/schema-migrator.ts";
