@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { Artifact } from "../../prisma/generated/client.ts";
 import { ArtifactRetention, ArtifactType, OwnerType } from "../../prisma/generated/enums.ts";
 import { editableRepository, MAX_PER_PAGE, modelInput, NEWEST_FIRST } from "./common/index.ts";
-import { indexedText } from "./common/input-validation.ts";
+import { count, indexedText } from "./common/input-validation.ts";
 
 const createInput = z.object({
   /** Not unique: several artifacts (versions) may share a ref. */
@@ -12,7 +12,7 @@ const createInput = z.object({
   type: z.enum(ArtifactType),
   retentionPolicy: z.enum(ArtifactRetention).optional(),
   /** How many versions / days / hours / minutes to keep. The table has no CHECK; negative values are refused here. */
-  retentionLimit: z.number().int().min(0).max(2_147_483_647).optional(),
+  retentionLimit: count.optional(),
 });
 export type CreateArtifactInput = z.input<typeof createInput>;
 

@@ -1,16 +1,13 @@
 import { z } from "zod";
 import { Prisma, type PackTestExecution } from "../../prisma/generated/client.ts";
 import { MAX_PER_PAGE, modelRepository, type Id, type Page, type PageRequest } from "./common/index.ts";
-import { id, jsonInput } from "./common/input-validation.ts";
+import { bigCount, count, id, jsonInput } from "./common/input-validation.ts";
 
 /** The values of CHECK valid_trigger_reason. */
 export const PACK_TEST_TRIGGER_REASONS = ["install", "update", "manual", "validation"] as const;
 export type PackTestTriggerReason = (typeof PACK_TEST_TRIGGER_REASONS)[number];
 
 const triggerReason = z.enum(PACK_TEST_TRIGGER_REASONS);
-
-/** A test counter: CHECK valid_test_counts (>= 0), and an `integer` column. */
-const count = z.number().int().min(0).max(2_147_483_647);
 
 /**
  * pass_rate is numeric(5,4), CHECK valid_pass_rate (0 to 1). A number, a
@@ -33,38 +30,30 @@ const createPackTestInput = z.object({
   /** When the suite ran (default now()). */
   executionTime: z.date().optional(),
   triggerReason,
+  /** CHECK valid_test_counts: none negative. */
   totalTests: count,
   passed: count,
   failed: count,
   skipped: count,
   passRate,
-  durationMs: z.union([z.bigint(), z.number().int()]).transform((v) => BigInt(v)).refine((v) => v >= 0n, "must not be negative"),
+  durationMs: bigCount,
   /** The full test result document. */
   result: jsonInput,
 });
 export type CreatePackTestInput = z.input<typeof createPackTestInput>;
 
-const hoursAgoInput = z.number().int().min(0).max(2_147_483_647);
+const hoursAgoInput = count;
 const limitInput = z.number().int().min(1).max(MAX_PER_PAGE);
 const olderThanDaysInput = z.number().int().min(0).max(1_000_000);
 
-/** A row of the view pack_latest_test: a pack's newest test run, with the pack's ref and label. */
-export interface PackLatestTest {
-  packId: bigint;
-  packRef: string;
-  packLabel: string;
-  testExecutionId: bigint;
-  packVersion: string;
-  testTime: Date;
-  triggerReason: string;
-  totalTests: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** As in {@link PackTestExecution.passRate}: a Decimal. */
-  passRate: Prisma.Decimal;
-  durationMs: bigint;
-}
+/**
+ * A row of the view pack_latest_test: a pack's newest test run (its id and
+ * execution_time as `testExecutionId` and `testTime`), with the pack's ref and label.
+ */
+export type PackLatestTest = Pick<
+  PackTestExecution,
+  "packId" | "packVersion" | "triggerReason" | "totalTests" | "passed" | "failed" | "skipped" | "passRate" | "durationMs"
+> & { packRef: string; packLabel: string; testExecutionId: bigint; testTime: Date };
 
 /** What get_pack_test_stats(pack) returns. Every field but the counts is null when the pack has no runs. */
 export interface PackTestStats {

@@ -2,9 +2,7 @@ import { z } from "zod";
 import type { Policy } from "../../prisma/generated/client.ts";
 import { PolicyMethod } from "../../prisma/generated/enums.ts";
 import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
-import { id, indexedTextList, packScopedRef } from "./common/input-validation.ts";
-
-const INT4_MAX = 2_147_483_647;
+import { count, id, indexedTextList, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
   ref: packScopedRef,
@@ -14,7 +12,7 @@ const createInput = z.object({
   actionRef: z.string().nullish(),
   parameters: indexedTextList.optional(),
   method: z.enum(PolicyMethod),
-  threshold: z.number().int().min(1, "must be greater than 0").max(INT4_MAX),
+  threshold: count.min(1, "must be greater than 0"),
   name: z.string().min(1),
   description: z.string().nullish(),
   tags: indexedTextList.optional(),

@@ -1,31 +1,20 @@
 import { z } from "zod";
 import type { QueueStats } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import { INT8_MAX, inTransaction, toId, withErrorMapping, type DbClient, type Id, type TransactionOptions } from "./common/index.ts";
-import { id, parseInput } from "./common/input-validation.ts";
+import { inTransaction, toId, withErrorMapping, type DbClient, type Id, type TransactionOptions } from "./common/index.ts";
+import { bigCount, count, id, parseInput } from "./common/input-validation.ts";
 
 const ENTITY = "queue_stats";
 
-const INT4_MAX = 2_147_483_647;
-
-/** A non-negative `integer` column. */
-const counter = z.number().int().min(0, "must not be negative").max(INT4_MAX);
-/** A non-negative `bigint` column (numbers are accepted and converted). */
-const bigCounter = z
-  .union([z.bigint(), z.number().int()])
-  .transform((v) => BigInt(v))
-  .refine((v) => v >= 0n, "must not be negative")
-  .refine((v) => v <= INT8_MAX, "must fit in a 64-bit integer");
-
 const upsertQueueStatsInput = z.object({
   actionId: id,
-  queueLength: counter,
-  activeCount: counter,
-  maxConcurrent: counter,
+  queueLength: count,
+  activeCount: count,
+  maxConcurrent: count,
   /** When the oldest queued request was enqueued; `null` (the default) when the queue is empty. */
   oldestEnqueuedAt: z.date().nullish(),
-  totalEnqueued: bigCounter,
-  totalCompleted: bigCounter,
+  totalEnqueued: bigCount,
+  totalCompleted: bigCount,
 });
 /** A full snapshot of one action's queue counters. */
 export type UpsertQueueStatsInput = z.input<typeof upsertQueueStatsInput>;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { WebhookEventLog } from "../../prisma/generated/client.ts";
 import { modelRepository, NEWEST_FIRST, type Id, type Page, type PageRequest } from "./common/index.ts";
-import { id, ipAddress, nullableJsonInput } from "./common/input-validation.ts";
+import { count, id, ipAddress, nullableJsonInput } from "./common/input-validation.ts";
 
 /**
  * An unknown `triggerId` or `eventId` is a ForeignKeyError
@@ -15,12 +15,12 @@ const createInput = z.object({
   /** Stored in an `inet` column. */
   sourceIp: ipAddress.nullish(),
   userAgent: z.string().nullish(),
-  payloadSizeBytes: z.number().int().min(0).max(2147483647).nullish(),
+  payloadSizeBytes: count.nullish(),
   headers: nullableJsonInput.optional(),
   /** The HTTP status returned to the caller. */
   statusCode: z.number().int().min(100).max(599),
   errorMessage: z.string().nullish(),
-  processingTimeMs: z.number().int().min(0).max(2147483647).nullish(),
+  processingTimeMs: count.nullish(),
   hmacVerified: z.boolean().nullish(),
   rateLimited: z.boolean().nullish(),
   ipAllowed: z.boolean().nullish(),

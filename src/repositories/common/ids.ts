@@ -4,7 +4,7 @@ import { ValidationError } from "../../errors/validation-error.ts";
 export type Id = bigint | number;
 
 /** The largest BIGINT. */
-export const INT8_MAX = 9_223_372_036_854_775_807n;
+const INT8_MAX = 9_223_372_036_854_775_807n;
 
 /**
  * `value` as a BIGINT id, or a {@link ValidationError} naming `field` when it

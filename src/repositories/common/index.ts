@@ -2,7 +2,7 @@
 export { catalogRepository } from "./catalog-repository.ts";
 export { inTransaction, type DbClient, type TransactionOptions } from "./db-client.ts";
 export { editableRepository } from "./editable-repository.ts";
-export { INT8_MAX, toId, type Id } from "./ids.ts";
+export { toId, type Id } from "./ids.ts";
 export { modelInput } from "./model-input.ts";
 export { modelRepository } from "./model-repository.ts";
 export { BY_REF, NEWEST_FIRST } from "./orders.ts";

@@ -66,6 +66,15 @@ export const id = z
   })
   .transform((value) => BigInt(value));
 
+/** A non-negative `integer` column. */
+export const count = z.number().int().min(0, "must not be negative").max(2_147_483_647);
+
+/** A non-negative `bigint` column (safe-integer numbers are accepted and converted; the BIGINT range is checked on every input). */
+export const bigCount = z
+  .union([z.bigint(), z.number().int()])
+  .transform((v) => BigInt(v))
+  .refine((v) => v >= 0n, "must not be negative");
+
 /** An IPv4 or IPv6 address (what an `inet` column holding a host accepts). */
 export const ipAddress = z.union([z.ipv4(), z.ipv6()], { error: "must be an IPv4 or IPv6 address" });
 
