@@ -62,15 +62,15 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     max,
     application_name: options.applicationName ?? `attune-db:${options.schema}`,
     ...(queryTimeoutMs > 0 && { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }),
-    // pg-pool bounds both the wait for a free connection and the opening of a
-    // new one with connectionTimeoutMillis; the client class it builds
-    // connections with bounds the opening with its own, shorter one.
-    connectionTimeoutMillis: poolTimeoutMs,
+    // pg-pool would bound both the wait for a free connection and the opening
+    // of a new one with this; boundPoolWaits bounds the wait, the client
+    // class the opening.
+    connectionTimeoutMillis: 0,
     Client: BoundedConnectClient,
   });
   // An idle client dying (server restart, schema dropped) must not crash the process.
   pool.on("error", () => {});
-  reportPoolWaits(pool, max, poolTimeoutMs);
+  boundPoolWaits(pool, max, poolTimeoutMs);
   keepConnectionsAfterStatementErrors(pool);
   return pool;
 }
@@ -83,22 +83,28 @@ class BoundedConnectClient extends pg.Client {
 }
 
 /**
- * pg-pool fails a call that found every connection busy for the whole
- * pool timeout with a plain "timeout exceeded when trying to connect", the
- * words it would use for a connection that did not open. That wait is
- * reported as what it is. pg-pool has no code for it; tests/data-layer/pool.test.ts
- * fails if its message changes.
+ * A call that finds all `max` connections busy waits at most `poolTimeoutMs`
+ * for one to be released, then fails with a DatabaseUnavailableError
+ * (`pool-exhausted`); a call that opens a new connection is bounded by the
+ * connect timeout instead. (pg-pool has one timeout for both, and reports the
+ * wait as "timeout exceeded when trying to connect".) A connection that comes
+ * free after its caller gave up goes straight back to the pool.
  */
-function reportPoolWaits(pool: pg.Pool, max: number, poolTimeoutMs: number): void {
+function boundPoolWaits(pool: pg.Pool, max: number, poolTimeoutMs: number): void {
   const connect = pool.connect.bind(pool) as (callback?: unknown) => Promise<pg.PoolClient>;
   pool.connect = ((callback?: unknown) => {
     if (callback !== undefined) return connect(callback);
-    return connect().catch((error: unknown) => {
-      if (!(error instanceof Error) || error.message !== "timeout exceeded when trying to connect") throw error;
-      throw new DatabaseUnavailableError(
-        "pool-exhausted",
-        `no free connection within ${poolTimeoutMs} ms: all ${max} were in use (raise maxConnections, or shorten the work done while holding one)`,
-        { cause: error },
+    if (pool.totalCount < max || pool.idleCount > 0 || poolTimeoutMs <= 0) return connect();
+    return new Promise<pg.PoolClient>((resolve, reject) => {
+      let gaveUp = false;
+      const timer = setTimeout(() => {
+        gaveUp = true;
+        const detail = `no free connection within ${poolTimeoutMs} ms: all ${max} were in use (raise maxConnections, or shorten the work done while holding one)`;
+        reject(new DatabaseUnavailableError("pool-exhausted", detail));
+      }, poolTimeoutMs);
+      connect().then(
+        (client) => (clearTimeout(timer), gaveUp ? client.release() : resolve(client)),
+        (error: unknown) => (clearTimeout(timer), gaveUp || reject(error)),
       );
     });
   }) as typeof pool.connect;
