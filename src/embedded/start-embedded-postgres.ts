@@ -11,6 +11,14 @@ export interface EmbeddedPostgres {
   readonly dataDir: string;
   /** Stops the server and deletes its data directory. Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * For fault tests: shuts the server down at once (PostgreSQL's fast
+   * shutdown: open connections are terminated) but keeps its data, so that
+   * {@link resume} brings the same cluster back on the same port.
+   */
+  halt(): Promise<void>;
+  /** Starts a halted server again. */
+  resume(): Promise<void>;
 }
 
 export interface StartEmbeddedPostgresOptions {
@@ -72,7 +80,32 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
         await server.stop().catch(() => {});
         fs.rmSync(dataDir, { recursive: true, force: true });
       })()),
+    halt: () => haltPostmaster(dataDir),
+    resume: () => server.start(),
   };
+}
+
+/**
+ * SIGINT (fast shutdown) to the postmaster named in `postmaster.pid`, then
+ * waits for it to exit. The package's own stop() would delete a non-persistent
+ * data directory, and it keeps the process handle private.
+ */
+async function haltPostmaster(dataDir: string): Promise<void> {
+  const pid = Number(fs.readFileSync(path.join(dataDir, "postmaster.pid"), "utf8").split("\n")[0]);
+  process.kill(pid, "SIGINT");
+  for (const deadline = Date.now() + 60_000; isAlive(pid); ) {
+    if (Date.now() > deadline) throw new AttuneDbError(`The embedded PostgreSQL (pid ${pid}) did not shut down within 60 s`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function freePort(): Promise<number> {

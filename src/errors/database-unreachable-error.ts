@@ -1,13 +1,14 @@
-import { AttuneDbError } from "./attune-db-error.ts";
+import { DatabaseUnavailableError } from "./database-unavailable-error.ts";
 
-/** The PostgreSQL server did not accept a connection in time. */
-export class DatabaseUnreachableError extends AttuneDbError {
+/** The PostgreSQL server at `host:port` did not accept a connection in time (a {@link DatabaseUnavailableError}, `unreachable`). */
+export class DatabaseUnreachableError extends DatabaseUnavailableError {
   constructor(
     readonly host: string,
     readonly port: number,
     cause: unknown,
+    entity?: string,
   ) {
     const detail = cause instanceof Error ? cause.message || cause.name : String(cause);
-    super(`Cannot connect to PostgreSQL at ${host}:${port}: ${detail}`, { cause });
+    super("unreachable", detail, { cause, entity, message: `Cannot connect to PostgreSQL at ${host}:${port}: ${detail}` });
   }
 }

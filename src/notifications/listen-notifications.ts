@@ -1,7 +1,6 @@
-import type pg from "pg";
-import { connectPgClient } from "../client/connect-pg-client.ts";
 import { resolveClientTarget } from "../config/resolve-client-target.ts";
-import { quoteIdentifier } from "../schema/schema-name.ts";
+import type { AttuneDbError } from "../errors/attune-db-error.ts";
+import { NotificationListener } from "./notification-listener.ts";
 
 /** The channel the execution trigger notifies on (database-wide, like every channel). */
 export const ATTUNE_NOTIFICATIONS_CHANNEL = "attune_notifications";
@@ -12,6 +11,18 @@ export interface SchemaNotification {
   readonly payload: Record<string, unknown> & { schema: string };
 }
 
+/** A time the listener was not listening: notifications raised in it were not delivered. */
+export interface NotificationGap {
+  /** When the connection was found lost. */
+  readonly downSince: Date;
+  /** When LISTEN was active again. */
+  readonly upAt: Date;
+  /** Connection attempts it took. */
+  readonly attempts: number;
+  /** What ended the connection (a DatabaseUnavailableError). */
+  readonly error: AttuneDbError;
+}
+
 export interface ListenOptions {
   readonly url?: string;
   /** Only notifications raised in this schema are delivered. Default is the URL's / configured schema. */
@@ -19,47 +30,40 @@ export interface ListenOptions {
   /** Default is `["attune_notifications"]`. */
   readonly channels?: readonly string[];
   readonly onNotification: (notification: SchemaNotification) => void;
-  /** The connection failed after LISTEN (server restart...). Default is to ignore it. */
-  readonly onError?: (error: Error) => void;
+  /**
+   * After a lost connection the listener reconnects (with backoff) and LISTENs
+   * again, then calls this with the gap: re-read whatever state the missed
+   * notifications were about. Default is to do nothing.
+   */
+  readonly onReconnect?: (gap: NotificationGap) => void;
+  /** Each connection loss and each failed reconnection attempt, as a DatabaseUnavailableError. Default is to ignore them. */
+  readonly onError?: (error: AttuneDbError) => void;
+  /** The wait between reconnection attempts: doubles from `initialDelayMs` (default 100) up to `maxDelayMs` (default 5 000), with jitter. */
+  readonly reconnect?: { readonly initialDelayMs?: number; readonly maxDelayMs?: number };
+  /**
+   * How often, in ms, an idle connection is checked with a round trip, so that
+   * a silent loss (a frozen server, a dead network) is noticed too. 0 turns it
+   * off. Default is 30 000.
+   */
+  readonly healthCheckIntervalMs?: number;
 }
 
-export interface NotificationListener {
-  readonly schema: string;
-  close(): Promise<void>;
-}
+export type { NotificationListener };
 
 /**
  * LISTENs on `channels` and delivers only the notifications whose payload
  * says they were raised in `schema`. Channels are database-wide, so many
  * schemas (parallel tests, tenants) notify on the same channel names; attune's
  * triggers put `TG_TABLE_SCHEMA` into every payload, and this filters on it.
+ *
+ * The listener does not stop until `close()`: when its connection is lost
+ * (server restart, network) it reconnects with backoff, LISTENs again, and
+ * reports the gap through `onReconnect`. The first connection must succeed:
+ * otherwise this rejects with a DatabaseUnreachableError.
  */
 export async function listenNotifications(options: ListenOptions): Promise<NotificationListener> {
   const { url, schema } = resolveClientTarget({ url: options.url, schema: options.schema, maxConnections: 1 });
-  const client = await connectPgClient(url, schema);
-  const channels = options.channels ?? [ATTUNE_NOTIFICATIONS_CHANNEL];
-  client.on("notification", (message: pg.Notification) => {
-    const payload = parseJson(message.payload);
-    if (payload?.schema === schema) {
-      options.onNotification({ channel: message.channel, payload: payload as SchemaNotification["payload"] });
-    }
-  });
-  client.on("error", (error) => options.onError?.(error));
-  try {
-    for (const channel of channels) await client.query(`LISTEN ${quoteIdentifier(channel)}`);
-  } catch (error) {
-    await client.end().catch(() => {});
-    throw error;
-  }
-  return { schema, close: () => client.end() };
-}
-
-function parseJson(text: string | undefined): Record<string, unknown> | undefined {
-  if (!text) return undefined;
-  try {
-    const value: unknown = JSON.parse(text);
-    return value !== null && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
+  const listener = new NotificationListener(url, schema, { ...options, channels: options.channels ?? [ATTUNE_NOTIFICATIONS_CHANNEL] });
+  await listener.start();
+  return listener;
 }

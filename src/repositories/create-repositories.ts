@@ -25,40 +25,69 @@ import { WorkerRepository } from "./worker.ts";
 import { WorkflowDefinitionRepository } from "./workflow-definition.ts";
 import { WorkflowExecutionRepository } from "./workflow-execution.ts";
 
+/** Every repository by the name `createRepositories` gives it: the one place names meet classes. */
+const REPOSITORIES = {
+  packs: PackRepository,
+  packInstallations: PackInstallationRepository,
+  packTests: PackTestRepository,
+  runtimes: RuntimeRepository,
+  workers: WorkerRepository,
+  triggers: TriggerRepository,
+  sensors: SensorRepository,
+  actions: ActionRepository,
+  policies: PolicyRepository,
+  rules: RuleRepository,
+  events: EventRepository,
+  enforcements: EnforcementRepository,
+  executions: ExecutionRepository,
+  inquiries: InquiryRepository,
+  identities: IdentityRepository,
+  permissionSets: PermissionSetRepository,
+  permissionAssignments: PermissionAssignmentRepository,
+  keys: KeyRepository,
+  notifications: NotificationRepository,
+  artifacts: ArtifactRepository,
+  queueStats: QueueStatsRepository,
+  workflowDefinitions: WorkflowDefinitionRepository,
+  workflowExecutions: WorkflowExecutionRepository,
+  webhookEventLogs: WebhookEventLogRepository,
+  webhookRateLimits: WebhookRateLimitRepository,
+} as const;
+
+export type Repositories = { readonly [Name in keyof typeof REPOSITORIES]: InstanceType<(typeof REPOSITORIES)[Name]> };
+
+const CLIENT = Symbol("client");
+
+/**
+ * Holds one client's repositories; each is built when first read (a getter on
+ * the prototype replaced by the instance's own value), so a call site that
+ * uses one repository does not pay for 25.
+ */
+class LazyRepositories {
+  readonly [CLIENT]: DbClient;
+
+  constructor(db: DbClient) {
+    this[CLIENT] = db;
+  }
+}
+for (const [name, Repository] of Object.entries(REPOSITORIES)) {
+  Object.defineProperty(LazyRepositories.prototype, name, {
+    enumerable: true, // `for...in` lists every repository (Object.keys only those built)
+    get(this: LazyRepositories) {
+      const repository = new Repository(this[CLIENT]);
+      Object.defineProperty(this, name, { value: repository, enumerable: true });
+      return repository;
+    },
+  });
+}
+
 /**
  * Every attune repository, bound to one Prisma client and so to one schema:
  * the same code runs in `attune`, a tenant schema or a test schema. Pass the
  * `tx` of `prisma.$transaction(async (tx) => ...)` to get repositories whose
- * calls all belong to that transaction. Construction is cheap (no I/O).
+ * calls all belong to that transaction. Each repository is built on first
+ * use (no I/O).
  */
-export function createRepositories(db: DbClient) {
-  return {
-    packs: new PackRepository(db),
-    packInstallations: new PackInstallationRepository(db),
-    packTests: new PackTestRepository(db),
-    runtimes: new RuntimeRepository(db),
-    workers: new WorkerRepository(db),
-    triggers: new TriggerRepository(db),
-    sensors: new SensorRepository(db),
-    actions: new ActionRepository(db),
-    policies: new PolicyRepository(db),
-    rules: new RuleRepository(db),
-    events: new EventRepository(db),
-    enforcements: new EnforcementRepository(db),
-    executions: new ExecutionRepository(db),
-    inquiries: new InquiryRepository(db),
-    identities: new IdentityRepository(db),
-    permissionSets: new PermissionSetRepository(db),
-    permissionAssignments: new PermissionAssignmentRepository(db),
-    keys: new KeyRepository(db),
-    notifications: new NotificationRepository(db),
-    artifacts: new ArtifactRepository(db),
-    queueStats: new QueueStatsRepository(db),
-    workflowDefinitions: new WorkflowDefinitionRepository(db),
-    workflowExecutions: new WorkflowExecutionRepository(db),
-    webhookEventLogs: new WebhookEventLogRepository(db),
-    webhookRateLimits: new WebhookRateLimitRepository(db),
-  };
+export function createRepositories(db: DbClient): Repositories {
+  return new LazyRepositories(db) as unknown as Repositories;
 }
-
-export type Repositories = ReturnType<typeof createRepositories>;

@@ -1,22 +1,13 @@
 import { z } from "zod";
 import { Prisma, type PackTestExecution } from "../../prisma/generated/client.ts";
-import type { DbClient } from "./common/db-client.ts";
-import { toId, type Id } from "./common/ids.ts";
-import { id, parseInput } from "./common/input-validation.ts";
-import { jsonInput } from "./common/json-input.ts";
-import { mapErrors } from "./common/map-database-error.ts";
-import { MAX_PER_PAGE, paginate, type Page, type PageRequest } from "./common/pagination.ts";
-
-const ENTITY = "pack_test_execution";
+import { MAX_PER_PAGE, modelRepository, type Id, type Page, type PageRequest } from "./common/index.ts";
+import { bigCount, count, id, jsonInput } from "./common/input-validation.ts";
 
 /** The values of CHECK valid_trigger_reason. */
 export const PACK_TEST_TRIGGER_REASONS = ["install", "update", "manual", "validation"] as const;
 export type PackTestTriggerReason = (typeof PACK_TEST_TRIGGER_REASONS)[number];
 
 const triggerReason = z.enum(PACK_TEST_TRIGGER_REASONS);
-
-/** A test counter: CHECK valid_test_counts (>= 0), and an `integer` column. */
-const count = z.number().int().min(0).max(2_147_483_647);
 
 /**
  * pass_rate is numeric(5,4), CHECK valid_pass_rate (0 to 1). A number, a
@@ -32,46 +23,37 @@ const passRate = z
   .transform((v) => new Prisma.Decimal(typeof v === "string" ? v.trim() : v))
   .refine((d) => d.gte(0) && d.lte(1), "must be between 0 and 1");
 
+/** A missing pack is a ForeignKeyError. */
 const createPackTestInput = z.object({
   packId: id,
   packVersion: z.string().min(1, "must not be empty").max(50),
   /** When the suite ran (default now()). */
   executionTime: z.date().optional(),
   triggerReason,
+  /** CHECK valid_test_counts: none negative. */
   totalTests: count,
   passed: count,
   failed: count,
   skipped: count,
   passRate,
-  durationMs: z.union([z.bigint(), z.number().int()]).transform((v) => BigInt(v)).refine((v) => v >= 0n, "must not be negative"),
+  durationMs: bigCount,
   /** The full test result document. */
   result: jsonInput,
 });
 export type CreatePackTestInput = z.input<typeof createPackTestInput>;
 
-const hoursAgoInput = z.number().int().min(0).max(2_147_483_647);
+const hoursAgoInput = count;
 const limitInput = z.number().int().min(1).max(MAX_PER_PAGE);
 const olderThanDaysInput = z.number().int().min(0).max(1_000_000);
 
-const NEWEST_FIRST = [{ executionTime: "desc" }, { id: "desc" }] satisfies Prisma.PackTestExecutionOrderByWithRelationInput[];
-
-/** A row of the view pack_latest_test: a pack's newest test run, with the pack's ref and label. */
-export interface PackLatestTest {
-  packId: bigint;
-  packRef: string;
-  packLabel: string;
-  testExecutionId: bigint;
-  packVersion: string;
-  testTime: Date;
-  triggerReason: string;
-  totalTests: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  /** As in {@link PackTestExecution.passRate}: a Decimal. */
-  passRate: Prisma.Decimal;
-  durationMs: bigint;
-}
+/**
+ * A row of the view pack_latest_test: a pack's newest test run (its id and
+ * execution_time as `testExecutionId` and `testTime`), with the pack's ref and label.
+ */
+export type PackLatestTest = Pick<
+  PackTestExecution,
+  "packId" | "packVersion" | "triggerReason" | "totalTests" | "passed" | "failed" | "skipped" | "passRate" | "durationMs"
+> & { packRef: string; packLabel: string; testExecutionId: bigint; testTime: Date };
 
 /** What get_pack_test_stats(pack) returns. Every field but the counts is null when the pack has no runs. */
 export interface PackTestStats {
@@ -93,62 +75,23 @@ export interface PackTestStats {
   lastTestPassed: boolean | null;
 }
 
-interface PackLatestTestRow {
-  pack_id: bigint;
-  pack_ref: string;
-  pack_label: string;
-  test_execution_id: bigint;
-  pack_version: string;
-  test_time: Date;
-  trigger_reason: string;
-  total_tests: number;
-  passed: number;
-  failed: number;
-  skipped: number;
-  pass_rate: Prisma.Decimal;
-  duration_ms: bigint;
-}
-
-interface PackTestStatsRow {
-  total_executions: bigint;
-  successful_executions: bigint;
-  failed_executions: bigint;
-  avg_pass_rate: Prisma.Decimal | null;
-  avg_duration_ms: bigint | null;
-  last_test_time: Date | null;
-  last_test_passed: boolean | null;
-}
-
 /**
  * Pack test runs (table pack_test_execution), with the view pack_latest_test
  * and the SQL functions get_pack_test_stats and pack_has_passing_tests.
  * Newest first means by execution_time DESC, then id DESC.
  */
-export class PackTestRepository {
-  constructor(private readonly db: DbClient) {}
-
-  /** Records a test run. A missing pack is a {@link ForeignKeyError}. */
-  async create(input: CreatePackTestInput): Promise<PackTestExecution> {
-    const data = parseInput(ENTITY, createPackTestInput, input);
-    return mapErrors(ENTITY, () =>
-      this.db.packTestExecution.create({ data: data as Prisma.PackTestExecutionUncheckedCreateInput }),
-    );
-  }
-
-  async findById(id: Id): Promise<PackTestExecution | null> {
-    return mapErrors(ENTITY, () => this.db.packTestExecution.findUnique({ where: { id: toId(id) } }));
-  }
-
-  /** One page of the pack's test runs, newest first. */
+export class PackTestRepository extends modelRepository({
+  model: "packTestExecution",
+  order: [{ executionTime: "desc" }, { id: "desc" }],
+  create: createPackTestInput,
+}) {
   async listByPack(packId: Id, page?: PageRequest): Promise<Page<PackTestExecution>> {
-    return this.listWhere({ packId: toId(packId) }, page);
+    return this.page({ packId: this.toId(packId, "packId") }, page);
   }
 
   /** The pack's newest test run, or null when it has none. */
   async getLatestByPack(packId: Id): Promise<PackTestExecution | null> {
-    return mapErrors(ENTITY, () =>
-      this.db.packTestExecution.findFirst({ where: { packId: toId(packId) }, orderBy: NEWEST_FIRST }),
-    );
+    return (await this.findWhere({ packId: this.toId(packId, "packId") }, 1))[0] ?? null;
   }
 
   /**
@@ -157,42 +100,22 @@ export class PackTestRepository {
    * between two runs of a pack at the same instant it may pick either.
    */
   async getAllLatest(): Promise<PackLatestTest[]> {
-    const rows = await mapErrors(ENTITY, () =>
-      this.db.$queryRaw<PackLatestTestRow[]>`SELECT * FROM pack_latest_test ORDER BY pack_ref`,
-    );
-    return rows.map((row) => ({
-      packId: row.pack_id,
-      packRef: row.pack_ref,
-      packLabel: row.pack_label,
-      testExecutionId: row.test_execution_id,
-      packVersion: row.pack_version,
-      testTime: row.test_time,
-      triggerReason: row.trigger_reason,
-      totalTests: row.total_tests,
-      passed: row.passed,
-      failed: row.failed,
-      skipped: row.skipped,
-      passRate: new Prisma.Decimal(row.pass_rate),
-      durationMs: row.duration_ms,
-    }));
+    return this.db.$queryRaw<PackLatestTest[]>`
+      SELECT pack_id AS "packId", pack_ref AS "packRef", pack_label AS "packLabel", test_execution_id AS "testExecutionId",
+        pack_version AS "packVersion", test_time AS "testTime", trigger_reason AS "triggerReason", total_tests AS "totalTests",
+        passed, failed, skipped, pass_rate AS "passRate", duration_ms AS "durationMs"
+      FROM pack_latest_test ORDER BY pack_ref`;
   }
 
   /** Statistics over all of the pack's test runs (SQL function get_pack_test_stats). */
   async getStats(packId: Id): Promise<PackTestStats> {
-    const rows = await mapErrors(ENTITY, () =>
-      this.db.$queryRaw<PackTestStatsRow[]>`SELECT * FROM get_pack_test_stats(${toId(packId)}::bigint)`,
-    );
-    const row = rows[0];
-    if (!row) throw new Error("get_pack_test_stats returned no row"); // an aggregate always returns one
-    return {
-      totalExecutions: BigInt(row.total_executions),
-      successfulExecutions: BigInt(row.successful_executions),
-      failedExecutions: BigInt(row.failed_executions),
-      avgPassRate: row.avg_pass_rate === null ? null : Number(row.avg_pass_rate),
-      avgDurationMs: row.avg_duration_ms === null ? null : BigInt(row.avg_duration_ms),
-      lastTestTime: row.last_test_time,
-      lastTestPassed: row.last_test_passed,
-    };
+    // An aggregate: exactly one row.
+    const [stats] = await this.db.$queryRaw<[PackTestStats]>`
+      SELECT total_executions AS "totalExecutions", successful_executions AS "successfulExecutions",
+        failed_executions AS "failedExecutions", avg_pass_rate::float8 AS "avgPassRate", avg_duration_ms AS "avgDurationMs",
+        last_test_time AS "lastTestTime", last_test_passed AS "lastTestPassed"
+      FROM get_pack_test_stats(${this.toId(packId, "packId")}::bigint)`;
+    return stats;
   }
 
   /**
@@ -200,33 +123,24 @@ export class PackTestRepository {
    * the last `hoursAgo` hours (SQL function pack_has_passing_tests).
    */
   async hasPassingTests(packId: Id, hoursAgo = 24): Promise<boolean> {
-    const hours = parseInput(ENTITY, z.object({ hoursAgo: hoursAgoInput }), { hoursAgo }).hoursAgo;
-    const rows = await mapErrors(ENTITY, () =>
-      this.db.$queryRaw<{ passing: boolean }[]>`SELECT pack_has_passing_tests(${toId(packId)}::bigint, ${hours}::int) AS passing`,
-    );
+    const hours = this.parse(z.object({ hoursAgo: hoursAgoInput }), { hoursAgo }).hoursAgo;
+    const rows = await this.db.$queryRaw<{ passing: boolean }[]>`
+      SELECT pack_has_passing_tests(${this.toId(packId, "packId")}::bigint, ${hours}::int) AS passing`;
     return rows[0]?.passing === true;
   }
 
   async countByPack(packId: Id): Promise<number> {
-    return mapErrors(ENTITY, () => this.db.packTestExecution.count({ where: { packId: toId(packId) } }));
+    return this.db.packTestExecution.count({ where: { packId: this.toId(packId, "packId") } });
   }
 
-  /** One page of the runs triggered for `reason`, newest first. */
   async listByTriggerReason(reason: PackTestTriggerReason, page?: PageRequest): Promise<Page<PackTestExecution>> {
-    const parsed = parseInput(ENTITY, z.object({ triggerReason }), { triggerReason: reason });
-    return this.listWhere({ triggerReason: parsed.triggerReason }, page);
+    return this.page(this.parse(z.object({ triggerReason }), { triggerReason: reason }), page);
   }
 
   /** The pack's runs with failed > 0, newest first, at most `limit` (1 to 1000). */
   async getFailedByPack(packId: Id, limit = 50): Promise<PackTestExecution[]> {
-    const take = parseInput(ENTITY, z.object({ limit: limitInput }), { limit }).limit;
-    return mapErrors(ENTITY, () =>
-      this.db.packTestExecution.findMany({
-        where: { packId: toId(packId), failed: { gt: 0 } },
-        orderBy: NEWEST_FIRST,
-        take,
-      }),
-    );
+    const take = this.parse(z.object({ limit: limitInput }), { limit }).limit;
+    return this.findWhere({ packId: this.toId(packId, "packId"), failed: { gt: 0 } }, take);
   }
 
   /**
@@ -234,20 +148,9 @@ export class PackTestRepository {
    * before now (as seen by this process's clock). Returns how many were deleted.
    */
   async deleteOldExecutions(olderThanDays: number): Promise<number> {
-    const days = parseInput(ENTITY, z.object({ olderThanDays: olderThanDaysInput }), { olderThanDays }).olderThanDays;
+    const days = this.parse(z.object({ olderThanDays: olderThanDaysInput }), { olderThanDays }).olderThanDays;
     const cutoff = new Date(Date.now() - days * 86_400_000);
-    const { count: deleted } = await mapErrors(ENTITY, () =>
-      this.db.packTestExecution.deleteMany({ where: { executionTime: { lt: cutoff } } }),
-    );
+    const { count: deleted } = await this.db.packTestExecution.deleteMany({ where: { executionTime: { lt: cutoff } } });
     return deleted;
-  }
-
-  private async listWhere(where: Prisma.PackTestExecutionWhereInput, page?: PageRequest): Promise<Page<PackTestExecution>> {
-    return paginate(
-      ENTITY,
-      page,
-      (window) => this.db.packTestExecution.findMany({ where, orderBy: NEWEST_FIRST, ...window }),
-      () => this.db.packTestExecution.count({ where }),
-    );
   }
 }

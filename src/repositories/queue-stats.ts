@@ -1,34 +1,20 @@
 import { z } from "zod";
 import type { QueueStats } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import { inTransaction, type DbClient } from "./common/db-client.ts";
-import { toId, type Id } from "./common/ids.ts";
-import { id, parseInput } from "./common/input-validation.ts";
-import { mapErrors } from "./common/map-database-error.ts";
+import { inTransaction, toId, withErrorMapping, type DbClient, type Id, type TransactionOptions } from "./common/index.ts";
+import { bigCount, count, id, parseInput } from "./common/input-validation.ts";
 
 const ENTITY = "queue_stats";
 
-const INT4_MAX = 2_147_483_647;
-const INT8_MAX = 9_223_372_036_854_775_807n;
-
-/** A non-negative `integer` column. */
-const counter = z.number().int().min(0, "must not be negative").max(INT4_MAX);
-/** A non-negative `bigint` column (numbers are accepted and converted). */
-const bigCounter = z
-  .union([z.bigint(), z.number().int()])
-  .transform((v) => BigInt(v))
-  .refine((v) => v >= 0n, "must not be negative")
-  .refine((v) => v <= INT8_MAX, "must fit in a 64-bit integer");
-
 const upsertQueueStatsInput = z.object({
   actionId: id,
-  queueLength: counter,
-  activeCount: counter,
-  maxConcurrent: counter,
+  queueLength: count,
+  activeCount: count,
+  maxConcurrent: count,
   /** When the oldest queued request was enqueued; `null` (the default) when the queue is empty. */
   oldestEnqueuedAt: z.date().nullish(),
-  totalEnqueued: bigCounter,
-  totalCompleted: bigCounter,
+  totalEnqueued: bigCount,
+  totalCompleted: bigCount,
 });
 /** A full snapshot of one action's queue counters. */
 export type UpsertQueueStatsInput = z.input<typeof upsertQueueStatsInput>;
@@ -54,26 +40,29 @@ const staleInput = z.object({ olderThan: z.date().refine((d) => !Number.isNaN(d.
  * `lastUpdated` to the current time here.
  */
 export class QueueStatsRepository {
-  constructor(private readonly db: DbClient) {}
+  private readonly db: DbClient;
 
-  /** The counters of one action, or null. */
+  constructor(db: DbClient) {
+    this.db = withErrorMapping(db, ENTITY);
+  }
+
   async findByAction(actionId: Id): Promise<QueueStats | null> {
-    return mapErrors(ENTITY, () => this.db.queueStats.findUnique({ where: { actionId: toId(actionId) } }));
+    return this.db.queueStats.findUnique({ where: { actionId: toId(ENTITY, actionId, "actionId") } });
   }
 
   /** The counters of one action, or {@link NotFoundError}. */
   async getByAction(actionId: Id): Promise<QueueStats> {
-    return (await this.findByAction(actionId)) ?? notFound({ actionId: toId(actionId) });
+    return (await this.findByAction(actionId)) ?? notFound({ actionId: toId(ENTITY, actionId, "actionId") });
   }
 
   /**
    * Inserts or replaces the counters of one action and sets `lastUpdated` to
-   * now. A missing action is a {@link ForeignKeyError} naming
+   * now. A missing action is a ForeignKeyError naming
    * `queue_stats.action_id -> action`.
    */
   async upsert(input: UpsertQueueStatsInput): Promise<QueueStats> {
     const stats = parseInput(ENTITY, upsertQueueStatsInput, input);
-    return mapErrors(ENTITY, () => this.upsertOne(this.db, stats, new Date()), { actionId: stats.actionId });
+    return this.upsertOne(this.db, stats, new Date());
   }
 
   /**
@@ -82,17 +71,15 @@ export class QueueStatsRepository {
    * same `lastUpdated`. Returns the rows in input order. An actionId may appear
    * only once per batch.
    */
-  async batchUpsert(inputs: readonly UpsertQueueStatsInput[]): Promise<QueueStats[]> {
+  async batchUpsert(inputs: readonly UpsertQueueStatsInput[], options?: TransactionOptions): Promise<QueueStats[]> {
     const rows = parseInput(ENTITY, batchInput, inputs);
     if (rows.length === 0) return [];
     const now = new Date();
-    return mapErrors(ENTITY, () =>
-      inTransaction(this.db, async (tx) => {
-        const written: QueueStats[] = [];
-        for (const row of rows) written.push(await this.upsertOne(tx, row, now));
-        return written;
-      }),
-    );
+    return inTransaction(this.db, async (tx) => {
+      const written: QueueStats[] = [];
+      for (const row of rows) written.push(await this.upsertOne(tx, row, now));
+      return written;
+    }, options);
   }
 
   /** Actions with queued or running executions (queueLength > 0 or activeCount > 0), most recently updated first. */
@@ -110,9 +97,7 @@ export class QueueStatsRepository {
 
   /** Deletes (clears) the counters of one action. Returns whether a row was deleted. */
   async delete(actionId: Id): Promise<boolean> {
-    const { count } = await mapErrors(ENTITY, () =>
-      this.db.queueStats.deleteMany({ where: { actionId: toId(actionId) } }),
-    );
+    const { count } = await this.db.queueStats.deleteMany({ where: { actionId: toId(ENTITY, actionId, "actionId") } });
     return count > 0;
   }
 
@@ -122,29 +107,15 @@ export class QueueStatsRepository {
    */
   async clearStale(olderThan: Date): Promise<number> {
     const parsed = parseInput(ENTITY, staleInput, { olderThan });
-    const { count } = await mapErrors(ENTITY, () =>
-      this.db.queueStats.deleteMany({
-        where: { lastUpdated: { lt: parsed.olderThan }, queueLength: 0, activeCount: 0 },
-      }),
-    );
+    const { count } = await this.db.queueStats.deleteMany({
+      where: { lastUpdated: { lt: parsed.olderThan }, queueLength: 0, activeCount: 0 },
+    });
     return count;
   }
 
-  private upsertOne(db: DbClient, stats: ParsedStats, now: Date): Promise<QueueStats> {
-    const values = {
-      queueLength: stats.queueLength,
-      activeCount: stats.activeCount,
-      maxConcurrent: stats.maxConcurrent,
-      oldestEnqueuedAt: stats.oldestEnqueuedAt ?? null,
-      totalEnqueued: stats.totalEnqueued,
-      totalCompleted: stats.totalCompleted,
-      lastUpdated: now,
-    };
-    return db.queueStats.upsert({
-      where: { actionId: stats.actionId },
-      create: { actionId: stats.actionId, ...values },
-      update: values,
-    });
+  private upsertOne(db: DbClient, { actionId, ...counters }: ParsedStats, now: Date): Promise<QueueStats> {
+    const values = { ...counters, oldestEnqueuedAt: counters.oldestEnqueuedAt ?? null, lastUpdated: now };
+    return db.queueStats.upsert({ where: { actionId }, create: { actionId, ...values }, update: values });
   }
 }
 

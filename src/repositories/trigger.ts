@@ -1,18 +1,11 @@
 import { z } from "zod";
-import type { Prisma, Trigger } from "../../prisma/generated/client.ts";
+import type { Trigger } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import type { DbClient } from "./common/db-client.ts";
-import { toId, type Id } from "./common/ids.ts";
-import { id, packScopedRef, parseInput } from "./common/input-validation.ts";
-import { nullableJsonInput } from "./common/json-input.ts";
-import { mapErrors } from "./common/map-database-error.ts";
-import { paginate, type Page, type PageRequest } from "./common/pagination.ts";
+import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { id, ipAllowListEntry, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 import { WebhookEventLogRepository, type CreateWebhookEventLogInput } from "./webhook-event-log.ts";
-import { ipAllowListEntry } from "./webhook-rate-limit.ts";
 
-const ENTITY = "trigger";
-
-const createTriggerInput = z.object({
+const createInput = z.object({
   ref: packScopedRef,
   packId: id.nullish(),
   packRef: z.string().min(1).nullish(),
@@ -22,12 +15,11 @@ const createTriggerInput = z.object({
   paramSchema: nullableJsonInput.optional(),
   outSchema: nullableJsonInput.optional(),
 });
-export type CreateTriggerInput = z.input<typeof createTriggerInput>;
+/** Enabled by default, webhook disabled; an unknown `packId` is a ForeignKeyError (`trigger.pack -> pack`). */
+export type CreateTriggerInput = z.input<typeof createInput>;
 
-const updateTriggerInput = createTriggerInput
-  .pick({ label: true, description: true, enabled: true, paramSchema: true, outSchema: true })
-  .partial();
-export type UpdateTriggerInput = z.input<typeof updateTriggerInput>;
+const updateInput = createInput.pick({ label: true, description: true, enabled: true, paramSchema: true, outSchema: true }).partial();
+export type UpdateTriggerInput = z.input<typeof updateInput>;
 
 /**
  * `trigger.webhook_config`: the keys the API reads. Unknown keys are
@@ -86,71 +78,18 @@ export interface WebhookKeyRegenerated {
  * Triggers: event type definitions, optionally reachable as webhooks. Listed
  * by ref. The webhook columns (`webhookEnabled`, `webhookKey`,
  * `webhookConfig`) change only through the webhook methods.
+ *
+ * `delete` takes its sensors and webhook log with it (ON DELETE CASCADE); its
+ * events keep their `triggerRef` with `triggerId` set to null. Refused with a
+ * ForeignKeyError (`rule.trigger -> trigger`) while rules use it.
  */
-export class TriggerRepository {
-  constructor(private readonly db: DbClient) {}
-
-  async findById(id: Id): Promise<Trigger | null> {
-    return mapErrors(ENTITY, () => this.db.trigger.findUnique({ where: { id: toId(id) } }));
-  }
-
-  async findByRef(ref: string): Promise<Trigger | null> {
-    return mapErrors(ENTITY, () => this.db.trigger.findUnique({ where: { ref } }));
-  }
-
-  async getById(id: Id): Promise<Trigger> {
-    return (await this.findById(id)) ?? notFound({ id: toId(id) });
-  }
-
-  async getByRef(ref: string): Promise<Trigger> {
-    return (await this.findByRef(ref)) ?? notFound({ ref });
-  }
-
-  /** One page of triggers, ordered by ref. */
-  async list(page?: PageRequest): Promise<Page<Trigger>> {
-    return paginate(
-      ENTITY,
-      page,
-      (window) => this.db.trigger.findMany({ orderBy: { ref: "asc" }, ...window }),
-      () => this.db.trigger.count(),
-    );
-  }
-
-  /** Creates a trigger (enabled by default, webhook disabled); an unknown `packId` is a {@link ForeignKeyError} (`trigger.pack -> pack`). */
-  async create(input: CreateTriggerInput): Promise<Trigger> {
-    const data = parseInput(ENTITY, createTriggerInput, input);
-    return mapErrors(ENTITY, () => this.db.trigger.create({ data: data as Prisma.TriggerUncheckedCreateInput }));
-  }
-
-  /** Changes only the given fields of label, description, enabled, paramSchema and outSchema (`updated` is set by the database). */
-  async update(id: Id, input: UpdateTriggerInput): Promise<Trigger> {
-    const data = parseInput(ENTITY, updateTriggerInput, input);
-    return mapErrors(
-      ENTITY,
-      () => this.db.trigger.update({ where: { id: toId(id) }, data: data as Prisma.TriggerUncheckedUpdateInput }),
-      { id: toId(id) },
-    );
-  }
-
-  /**
-   * Deletes the trigger and, through ON DELETE CASCADE, its sensors and
-   * webhook log; its events keep their `triggerRef` with `triggerId` set to
-   * null. Refused with a {@link ForeignKeyError} (`rule.trigger -> trigger`)
-   * while rules use it. Returns whether a row was deleted.
-   */
-  async delete(id: Id): Promise<boolean> {
-    const { count } = await mapErrors(ENTITY, () => this.db.trigger.deleteMany({ where: { id: toId(id) } }));
-    return count > 0;
-  }
-
-  /** The triggers of a pack, by ref. */
+export class TriggerRepository extends catalogRepository({ model: "trigger", order: BY_REF, create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<Trigger[]> {
-    return mapErrors(ENTITY, () => this.db.trigger.findMany({ where: { packId: toId(packId) }, orderBy: { ref: "asc" } }));
+    return this.findWhere({ packId: this.toId(packId, "packId") });
   }
 
-  /** Enabled triggers, by ref. */
   async findEnabled(): Promise<Trigger[]> {
-    return mapErrors(ENTITY, () => this.db.trigger.findMany({ where: { enabled: true }, orderBy: { ref: "asc" } }));
+    return this.findWhere({ enabled: true });
   }
 
   /**
@@ -158,62 +97,53 @@ export class TriggerRepository {
    * webhook keeps its key, so check `webhookEnabled` before accepting a request.
    */
   async findByWebhookKey(webhookKey: string): Promise<Trigger | null> {
-    return mapErrors(ENTITY, () => this.db.trigger.findUnique({ where: { webhookKey } }));
+    return this.findUnique({ webhookKey });
   }
 
   /**
    * Enables the trigger's webhook (SQL `enable_trigger_webhook`): keeps the
    * existing key or generates one, and stores `config` with defaults for the
    * missing `hmac`, `rate_limit` and `ip_whitelist` keys (replacing the
-   * previous configuration). {@link NotFoundError} for an unknown id.
+   * previous configuration). NotFoundError for an unknown id.
    */
   async enableWebhook(id: Id, config?: WebhookConfigInput): Promise<WebhookEnabled> {
-    const input = parseInput(ENTITY, enableWebhookInput, { config });
-    const key = { id: toId(id) };
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ webhook_enabled: boolean; webhook_key: string; webhook_url: string; webhook_config: WebhookConfig }>>`
-        SELECT * FROM enable_trigger_webhook(${key.id}::bigint, ${JSON.stringify(input.config ?? {})}::jsonb)`,
+    const input = this.parse(enableWebhookInput, { config });
+    const key = { id: this.toId(id) };
+    const [enabled] = await this.webhookFunction(
       key,
+      this.db.$queryRaw<WebhookEnabled[]>`
+        SELECT webhook_enabled AS "webhookEnabled", webhook_key AS "webhookKey", webhook_url AS "webhookUrl", webhook_config AS "webhookConfig"
+        FROM enable_trigger_webhook(${key.id}::bigint, ${JSON.stringify(input.config ?? {})}::jsonb)`,
     );
-    const row = rows[0] ?? notFound(key);
-    return {
-      webhookEnabled: row.webhook_enabled,
-      webhookKey: row.webhook_key,
-      webhookUrl: row.webhook_url,
-      webhookConfig: row.webhook_config,
-    };
+    return enabled ?? this.notFound(key);
   }
 
   /**
    * Disables the trigger's webhook (SQL `disable_trigger_webhook`); the key
-   * and configuration are kept. {@link NotFoundError} for an unknown id.
+   * and configuration are kept. NotFoundError for an unknown id.
    */
   async disableWebhook(id: Id): Promise<boolean> {
-    const key = { id: toId(id) };
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ disabled: boolean }>>`SELECT disable_trigger_webhook(${key.id}::bigint) AS disabled`,
+    const key = { id: this.toId(id) };
+    const [row] = await this.webhookFunction(
       key,
+      this.db.$queryRaw<Array<{ disabled: boolean }>>`SELECT disable_trigger_webhook(${key.id}::bigint) AS disabled`,
     );
-    return rows[0]?.disabled === true;
+    return row?.disabled === true;
   }
 
   /**
    * Replaces the trigger's webhook key with a new one (SQL
    * `regenerate_trigger_webhook_key`); the old key stops working at once.
-   * {@link NotFoundError} for an unknown id.
+   * NotFoundError for an unknown id.
    */
   async regenerateWebhookKey(id: Id): Promise<WebhookKeyRegenerated> {
-    const key = { id: toId(id) };
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ webhook_key: string; previous_key_revoked: boolean }>>`
-        SELECT * FROM regenerate_trigger_webhook_key(${key.id}::bigint)`,
+    const key = { id: this.toId(id) };
+    const [regenerated] = await this.webhookFunction(
       key,
+      this.db.$queryRaw<WebhookKeyRegenerated[]>`
+        SELECT webhook_key AS "webhookKey", previous_key_revoked AS "previousKeyRevoked" FROM regenerate_trigger_webhook_key(${key.id}::bigint)`,
     );
-    const row = rows[0] ?? notFound(key);
-    return { webhookKey: row.webhook_key, previousKeyRevoked: row.previous_key_revoked };
+    return regenerated ?? this.notFound(key);
   }
 
   /**
@@ -221,21 +151,19 @@ export class TriggerRepository {
    * no defaults are merged in), leaving the enabled flag and key alone.
    */
   async updateWebhookConfig(id: Id, config: WebhookConfigInput): Promise<Trigger> {
-    const input = parseInput(ENTITY, updateWebhookConfigInput, { config });
-    const key = { id: toId(id) };
-    return mapErrors(
-      ENTITY,
-      () => this.db.trigger.update({ where: key, data: { webhookConfig: input.config as Prisma.InputJsonValue } }),
-      key,
-    );
+    const input = this.parse(updateWebhookConfigInput, { config });
+    return this.db.trigger.update({ where: { id: this.toId(id) }, data: { webhookConfig: input.config } });
   }
 
   /** Logs one webhook request in `webhook_event_log` and returns the new row's id. */
   async logWebhookEvent(input: CreateWebhookEventLogInput): Promise<bigint> {
     return (await new WebhookEventLogRepository(this.db).create(input)).id;
   }
-}
 
-function notFound(key: Record<string, unknown>): never {
-  throw new NotFoundError(ENTITY, key);
+  /** The webhook functions raise no_data_found for an unknown trigger: the NotFoundError names the id. */
+  private async webhookFunction<T>(key: { id: bigint }, query: Promise<T>): Promise<T> {
+    return query.catch((error: unknown) => {
+      throw error instanceof NotFoundError ? new NotFoundError(this.entity, key) : error;
+    });
+  }
 }

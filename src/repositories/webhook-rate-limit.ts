@@ -1,25 +1,8 @@
-import { isIP } from "node:net";
 import { z } from "zod";
-import type { DbClient } from "./common/db-client.ts";
-import { parseInput } from "./common/input-validation.ts";
-import { mapErrors } from "./common/map-database-error.ts";
+import { withErrorMapping, type DbClient } from "./common/index.ts";
+import { ipAddress, ipAllowListEntry, parseInput } from "./common/input-validation.ts";
 
 const ENTITY = "webhook_rate_limit";
-
-/** An IPv4 or IPv6 address (what an `inet` column holding a host accepts). */
-export const ipAddress = z.string().refine((v) => isIP(v) !== 0, "must be an IPv4 or IPv6 address");
-
-/** An allow-list entry: an IPv4/IPv6 address or a CIDR block such as `10.0.0.0/8` or `2001:db8::/32`. */
-export const ipAllowListEntry = z.string().refine(isIpOrCidr, "must be an IPv4/IPv6 address or CIDR block (e.g. 10.0.0.0/8)");
-
-function isIpOrCidr(value: string): boolean {
-  const slash = value.indexOf("/");
-  if (slash < 0) return isIP(value) !== 0;
-  const version = isIP(value.slice(0, slash));
-  const prefix = value.slice(slash + 1);
-  if (version === 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (version === 4 ? 32 : 128);
-}
 
 const webhookKey = z.string().min(1).max(64);
 
@@ -39,7 +22,11 @@ const ipCheckInput = z.object({ sourceIp: ipAddress, whitelist: z.array(ipAllowL
  * allow-list check `check_webhook_ip_whitelist`. All times are the database's.
  */
 export class WebhookRateLimitRepository {
-  constructor(private readonly db: DbClient) {}
+  private readonly db: DbClient;
+
+  constructor(db: DbClient) {
+    this.db = withErrorMapping(db, ENTITY);
+  }
 
   /**
    * Counts one request for `webhookKey` in the current window of
@@ -50,11 +37,8 @@ export class WebhookRateLimitRepository {
    */
   async check(webhookKey: string, maxRequests: number, windowSeconds: number): Promise<boolean> {
     const input = parseInput(ENTITY, checkInput, { webhookKey, maxRequests, windowSeconds });
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ allowed: boolean }>>`
-        SELECT check_webhook_rate_limit(${input.webhookKey}::varchar, ${input.maxRequests}::integer, ${input.windowSeconds}::integer) AS allowed`,
-    );
+    const rows = await this.db.$queryRaw<Array<{ allowed: boolean }>>`
+      SELECT check_webhook_rate_limit(${input.webhookKey}::varchar, ${input.maxRequests}::integer, ${input.windowSeconds}::integer) AS allowed`;
     return rows[0]?.allowed === true;
   }
 
@@ -65,14 +49,11 @@ export class WebhookRateLimitRepository {
   async currentCount(webhookKey: string, windowSeconds = 60): Promise<number> {
     const input = parseInput(ENTITY, currentCountInput, { webhookKey, windowSeconds });
     // The same window start as check_webhook_rate_limit computes.
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ request_count: number }>>`
-        SELECT request_count FROM webhook_rate_limit
-        WHERE webhook_key = ${input.webhookKey}::varchar
-          AND window_start = date_trunc('minute', now())
-            - ((EXTRACT(EPOCH FROM date_trunc('minute', now()))::integer % ${input.windowSeconds}::integer) || ' seconds')::interval`,
-    );
+    const rows = await this.db.$queryRaw<Array<{ request_count: number }>>`
+      SELECT request_count FROM webhook_rate_limit
+      WHERE webhook_key = ${input.webhookKey}::varchar
+        AND window_start = date_trunc('minute', now())
+          - ((EXTRACT(EPOCH FROM date_trunc('minute', now()))::integer % ${input.windowSeconds}::integer) || ' seconds')::interval`;
     return Number(rows[0]?.request_count ?? 0);
   }
 
@@ -82,16 +63,13 @@ export class WebhookRateLimitRepository {
    */
   async isIpAllowed(sourceIp: string, whitelist: readonly string[]): Promise<boolean> {
     const input = parseInput(ENTITY, ipCheckInput, { sourceIp, whitelist });
-    const rows = await mapErrors(
-      ENTITY,
-      () => this.db.$queryRaw<Array<{ allowed: boolean }>>`
-        SELECT check_webhook_ip_whitelist(${input.sourceIp}::inet, ${input.whitelist}::text[]) AS allowed`,
-    );
+    const rows = await this.db.$queryRaw<Array<{ allowed: boolean }>>`
+      SELECT check_webhook_ip_whitelist(${input.sourceIp}::inet, ${input.whitelist}::text[]) AS allowed`;
     return rows[0]?.allowed === true;
   }
 
   /** Deletes the windows that started more than an hour ago (what check() also does); returns how many. */
   async purgeExpired(): Promise<number> {
-    return mapErrors(ENTITY, () => this.db.$executeRaw`DELETE FROM webhook_rate_limit WHERE window_start < now() - interval '1 hour'`);
+    return this.db.$executeRaw`DELETE FROM webhook_rate_limit WHERE window_start < now() - interval '1 hour'`;
   }
 }

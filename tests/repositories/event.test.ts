@@ -1,5 +1,5 @@
-import { ForeignKeyError, NotFoundError, Prisma, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { ForeignKeyError, Prisma, ValidationError } from "../../src/index.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { EventRepository } from "../../src/repositories/event.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 import { newSensor, newTrigger, unique } from "./fixtures/run-time-fixtures.ts";
@@ -24,13 +24,6 @@ describe("EventRepository", () => {
     expect(event).toMatchObject({ triggerId: null, config: null, payload: null, sourceId: null, sourceRef: null });
     // SQL NULL, not the JSON literal null: `IS NULL` (Prisma's DbNull filter) sees it.
     expect(await testPrisma().event.count({ where: { id: event.id, config: { equals: Prisma.DbNull }, payload: { equals: Prisma.DbNull } } })).toBe(1);
-  });
-
-  it("returns null from findById, NotFoundError from getById and update of a missing id, false from delete", async () => {
-    expect(await events().findById(987654n)).toBeNull();
-    await expect(events().getById(987654n)).rejects.toThrow(new NotFoundError("event", { id: 987654n }));
-    await expect(events().update(987654n, { payload: {} })).rejects.toBeInstanceOf(NotFoundError);
-    expect(await events().delete(987654n)).toBe(false);
   });
 
   it("validates input before the database, naming the field", async () => {
@@ -60,26 +53,6 @@ describe("EventRepository", () => {
     // Only config and payload are updatable.
     const ignored = await events().update(event.id, { triggerRef: "other.ref" } as never);
     expect(ignored.triggerRef).toBe("core.t");
-  });
-
-  it("lists newest first (ties by id) with pagination and a total", async () => {
-    const trigger = await newTrigger();
-    const created = await testPrisma().$transaction(async (tx) => {
-      const repo = new EventRepository(tx);
-      return [await repo.create({ triggerRef: trigger.ref }), await repo.create({ triggerRef: trigger.ref })];
-    });
-    const all = await events().list({ perPage: 1000 });
-    expect(all.items.slice(0, 2).map((e) => e.id)).toEqual([created[1]!.id, created[0]!.id]);
-    const keys = all.items.map((e) => [e.created.getTime(), e.id] as const);
-    for (let i = 1; i < keys.length; i++) {
-      const [prev, cur] = [keys[i - 1]!, keys[i]!];
-      expect(prev[0] > cur[0] || (prev[0] === cur[0] && prev[1] > cur[1])).toBe(true);
-    }
-    const first = await events().list({ page: 0, perPage: 1 });
-    const second = await events().list({ page: 1, perPage: 1 });
-    expect(first).toMatchObject({ page: 0, perPage: 1, total: all.total });
-    expect([...first.items, ...second.items].map((e) => e.id)).toEqual(all.items.slice(0, 2).map((e) => e.id));
-    await expect(events().list({ perPage: 1001 })).rejects.toBeInstanceOf(ValidationError);
   });
 
   it("finds by trigger and by trigger ref, newest first; the ref survives deleting the trigger", async () => {

@@ -27,13 +27,6 @@ describe("ExecutionRepository", () => {
     expect(await executions().getById(execution.id)).toEqual(execution);
   });
 
-  it("returns null from findById, NotFoundError from getById and update of a missing id, false from delete", async () => {
-    expect(await executions().findById(987654n)).toBeNull();
-    await expect(executions().getById(987654n)).rejects.toThrow(new NotFoundError("execution", { id: 987654n }));
-    await expect(executions().update(987654n, { status: "running" })).rejects.toBeInstanceOf(NotFoundError);
-    expect(await executions().delete(987654n)).toBe(false);
-  });
-
   it("validates input before the database, naming the field", async () => {
     const error = await executions()
       .create({ actionRef: "no-dot", status: "finished" as never, parentId: 0 })
@@ -101,17 +94,6 @@ describe("ExecutionRepository", () => {
     // Deleting the executor sets it to NULL.
     await testPrisma().identity.delete({ where: { id: identity.id } });
     expect((await executions().getById(execution.id)).executorId).toBeNull();
-  });
-
-  it("lists newest first (ties by id) with pagination and a total", async () => {
-    const [a, b] = await testPrisma().$transaction(async (tx) => {
-      const repo = new ExecutionRepository(tx);
-      return [await repo.create({ actionRef: "core.a" }), await repo.create({ actionRef: "core.a" })];
-    });
-    const all = await executions().list({ perPage: 1000 });
-    expect(all.items.slice(0, 2).map((e) => e.id)).toEqual([b!.id, a!.id]);
-    expect(all.total).toBe(await testPrisma().execution.count());
-    expect((await executions().list({ page: 1, perPage: 1 })).items.map((e) => e.id)).toEqual([a!.id]);
   });
 
   it("finds by status, enforcement, parent and workflow execution, newest first", async () => {

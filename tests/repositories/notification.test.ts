@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "../../src/index.ts";
+import { ValidationError } from "../../src/index.ts";
 import { NotificationRepository } from "../../src/repositories/notification.ts";
 import { testPrisma, testSchema } from "../../src/testing/index.ts";
 import { collectNotifications, unique } from "./fixtures/run-time-fixtures.ts";
@@ -42,13 +42,6 @@ describe("NotificationRepository", () => {
     }
   });
 
-  it("returns null from findById, NotFoundError from getById and update of a missing id, false from delete", async () => {
-    expect(await notifications().findById(987654n)).toBeNull();
-    await expect(notifications().getById(987654n)).rejects.toThrow(new NotFoundError("notification", { id: 987654n }));
-    await expect(notifications().update(987654n, { state: "queued" })).rejects.toBeInstanceOf(NotFoundError);
-    expect(await notifications().delete(987654n)).toBe(false);
-  });
-
   it("validates input before the database, naming the field (channel names are 1 to 63 bytes)", async () => {
     const error = await notifications()
       .create({ channel: "", entityType: "", entity: "1", activity: "a", state: "sent" as never })
@@ -68,20 +61,6 @@ describe("NotificationRepository", () => {
     expect(updated.updated.getTime()).toBeGreaterThan(notification.updated.getTime());
     expect((await notifications().update(notification.id, { content: null })).content).toBeNull();
     expect((await notifications().update(notification.id, { channel: "elsewhere" } as never)).channel).toBe("test_channel");
-  });
-
-  it("lists newest first (ties by id) with pagination and a total", async () => {
-    const [a, b] = await testPrisma().$transaction(async (tx) => {
-      const repo = new NotificationRepository(tx);
-      return [
-        await repo.create({ channel: "c", entityType: "t", entity: "1", activity: "a" }),
-        await repo.create({ channel: "c", entityType: "t", entity: "2", activity: "a" }),
-      ];
-    });
-    const all = await notifications().list({ perPage: 1000 });
-    expect(all.items.slice(0, 2).map((n) => n.id)).toEqual([b!.id, a!.id]);
-    expect(all.total).toBe(await testPrisma().notification.count());
-    expect((await notifications().list({ page: 1, perPage: 1 })).items.map((n) => n.id)).toEqual([a!.id]);
   });
 
   it("finds by state, channel and entity, newest first", async () => {

@@ -1,5 +1,5 @@
 import { CheckViolationError, ConflictError, ForeignKeyError, NotFoundError, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { PackInstallationRepository } from "../../src/repositories/pack-installation.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 
@@ -41,15 +41,10 @@ describe("PackInstallationRepository", () => {
     expect(bare).toMatchObject({ installationMethod: null, meta: null, checksumVerified: null });
   });
 
-  it("returns null / false for missing rows, and NotFoundError from get* and the updates", async () => {
-    expect(await installations().findById(987654n)).toBeNull();
-    expect(await installations().findByPackId(987654n)).toBeNull();
+  it("answers false for a missing pack, and NotFoundError from the updates of a missing id", async () => {
     expect(await installations().existsForPack(987654n)).toBe(false);
-    await expect(installations().getById(987654n)).rejects.toThrow(new NotFoundError("pack_installation", { id: 987654n }));
-    await expect(installations().getByPackId(987654n)).rejects.toThrow("pack_installation not found: packId=987654");
     await expect(installations().updateChecksum(987654n, CHECKSUM, true)).rejects.toBeInstanceOf(NotFoundError);
     await expect(installations().updateMeta(987654n, {})).rejects.toMatchObject({ entity: "pack_installation", key: { id: 987654n } });
-    expect(await installations().delete(987654n)).toBe(false);
     expect(await installations().deleteByPackId(987654n)).toBe(false);
   });
 

@@ -1,5 +1,5 @@
 import { CheckViolationError, ForeignKeyError, Prisma, ValidationError } from "../../src/index.ts";
-import { mapDatabaseError } from "../../src/repositories/common/map-database-error.ts";
+import { mapDatabaseError } from "../../src/errors/map-database-error.ts";
 import { PackTestRepository, type CreatePackTestInput } from "../../src/repositories/pack-test.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 

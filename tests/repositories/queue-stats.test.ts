@@ -1,4 +1,4 @@
-import { ForeignKeyError, NotFoundError, ValidationError } from "../../src/index.ts";
+import { ForeignKeyError, ValidationError } from "../../src/index.ts";
 import { QueueStatsRepository, type UpsertQueueStatsInput } from "../../src/repositories/queue-stats.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 
@@ -57,11 +57,6 @@ describe("QueueStatsRepository", () => {
     expect(stats).toMatchObject({ queueLength: 0, activeCount: 1, maxConcurrent: 1, oldestEnqueuedAt: null, totalEnqueued: 7n, totalCompleted: 6n });
     expect(stats.lastUpdated.getTime()).toBeGreaterThan(new Date("2020-01-01T00:00:00Z").getTime());
     expect(await testPrisma().queueStats.count({ where: { actionId: action.id } })).toBe(1);
-  });
-
-  it("returns null from findByAction and NotFoundError from getByAction for an action without stats", async () => {
-    expect(await queueStats().findByAction(987654n)).toBeNull();
-    await expect(queueStats().getByAction(987654n)).rejects.toThrow(new NotFoundError("queue_stats", { actionId: 987654n }));
   });
 
   it("validates counters as non-negative integers before the database, naming the field", async () => {

@@ -1,4 +1,4 @@
-import { ForeignKeyError, NotFoundError, ValidationError } from "../../src/index.ts";
+import { ForeignKeyError, ValidationError } from "../../src/index.ts";
 import { TriggerRepository } from "../../src/repositories/trigger.ts";
 import { WebhookEventLogRepository, type CreateWebhookEventLogInput } from "../../src/repositories/webhook-event-log.ts";
 import { testPrisma } from "../../src/testing/index.ts";
@@ -35,11 +35,6 @@ describe("WebhookEventLogRepository", () => {
     expect((await newLog({ sourceIp: "::ffff:10.1.2.3" })).sourceIp).toBe("::ffff:10.1.2.3");
     const none = await newLog({ sourceIp: null, headers: null, statusCode: 429, rateLimited: true, errorMessage: "slow down" });
     expect(none).toMatchObject({ sourceIp: null, headers: null, statusCode: 429, rateLimited: true, errorMessage: "slow down" });
-  });
-
-  it("returns null / NotFoundError for a missing id", async () => {
-    expect(await logs().findById(987654n)).toBeNull();
-    await expect(logs().getById(987654n)).rejects.toThrow(new NotFoundError("webhook_event_log", { id: 987654n }));
   });
 
   it("validates inputs before the database, naming the field", async () => {

@@ -1,7 +1,7 @@
 import { z } from "zod";
-import { ValidationError } from "../../errors/validation-error.ts";
+import { parseInput } from "./input-validation.ts";
 
-export const DEFAULT_PER_PAGE = 50;
+/** The most rows a page, or a finder, returns. */
 export const MAX_PER_PAGE = 1000;
 
 export interface PageRequest {
@@ -19,32 +19,19 @@ export interface Page<T> {
   readonly total: number;
 }
 
-const pageRequestSchema = z.object({
+const pageRequest = z.object({
   page: z.number().int().min(0).default(0),
-  perPage: z.number().int().min(1).max(MAX_PER_PAGE).default(DEFAULT_PER_PAGE),
+  perPage: z.number().int().min(1).max(MAX_PER_PAGE).default(50),
 });
 
-/** Validated `{ skip, take }` for a page request. */
-export function pageWindow(entity: string, request: PageRequest = {}): { page: number; perPage: number; skip: number; take: number } {
-  const parsed = pageRequestSchema.safeParse(request);
-  if (!parsed.success) {
-    throw new ValidationError(
-      entity,
-      parsed.error.issues.map((issue) => ({ field: issue.path.join("."), message: issue.message })),
-    );
-  }
-  const { page, perPage } = parsed.data;
-  return { page, perPage, skip: page * perPage, take: perPage };
-}
-
-/** Runs the page query and the count query together and assembles the page. */
+/** Validates the request, then runs the page query and the count query together and assembles the page. */
 export async function paginate<T>(
   entity: string,
   request: PageRequest | undefined,
   findMany: (window: { skip: number; take: number }) => Promise<T[]>,
   count: () => Promise<number>,
 ): Promise<Page<T>> {
-  const window = pageWindow(entity, request);
-  const [items, total] = await Promise.all([findMany({ skip: window.skip, take: window.take }), count()]);
-  return { items, page: window.page, perPage: window.perPage, total };
+  const { page, perPage } = parseInput(entity, pageRequest, request ?? {});
+  const [items, total] = await Promise.all([findMany({ skip: page * perPage, take: perPage }), count()]);
+  return { items, page, perPage, total };
 }

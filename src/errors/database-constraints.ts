@@ -2,52 +2,35 @@
 // names come from the migrations (prisma/migrations); the drift test keeps
 // the foreign keys and uniques in step with schema.prisma.
 
-/** Foreign key name -> `child.column -> parent`. */
+/** Each table's foreign key columns and the tables they point at. */
+const FOREIGN_KEY_COLUMNS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  runtime: { pack: "pack" },
+  worker: { runtime: "runtime" },
+  permission_set: { pack: "pack" },
+  permission_assignment: { identity: "identity", permset: "permission_set" },
+  policy: { pack: "pack", action: "action" },
+  key: { owner_identity: "identity", owner_pack: "pack", owner_action: "action", owner_sensor: "sensor" },
+  trigger: { pack: "pack" },
+  sensor: { pack: "pack", runtime: "runtime", trigger: "trigger" },
+  event: { trigger: "trigger", source: "sensor" },
+  enforcement: { rule: "rule", event: "event" },
+  action: { pack: "pack", runtime: "runtime", workflow_def: "workflow_definition" },
+  rule: { pack: "pack", action: "action", trigger: "trigger" },
+  execution: { action: "action", parent: "execution", enforcement: "enforcement", executor: "identity" },
+  inquiry: { execution: "execution", assigned_to: "identity" },
+  workflow_definition: { pack: "pack" },
+  workflow_execution: { execution: "execution", workflow_def: "workflow_definition" },
+  queue_stats: { action_id: "action" },
+  webhook_event_log: { trigger_id: "trigger", event_id: "event" },
+  pack_test_execution: { pack_id: "pack" },
+  pack_installation: { pack_id: "pack", installed_by: "identity" },
+};
+
+/** Foreign key name (`<table>_<column>_fkey`) -> `child.column -> parent`. */
 export const FOREIGN_KEYS: Readonly<Record<string, string>> = Object.fromEntries(
-  (
-    [
-      ["runtime", "pack", "pack"],
-      ["worker", "runtime", "runtime"],
-      ["permission_set", "pack", "pack"],
-      ["permission_assignment", "identity", "identity"],
-      ["permission_assignment", "permset", "permission_set"],
-      ["policy", "pack", "pack"],
-      ["policy", "action", "action"],
-      ["key", "owner_identity", "identity"],
-      ["key", "owner_pack", "pack"],
-      ["key", "owner_action", "action"],
-      ["key", "owner_sensor", "sensor"],
-      ["trigger", "pack", "pack"],
-      ["sensor", "pack", "pack"],
-      ["sensor", "runtime", "runtime"],
-      ["sensor", "trigger", "trigger"],
-      ["event", "trigger", "trigger"],
-      ["event", "source", "sensor"],
-      ["enforcement", "rule", "rule"],
-      ["enforcement", "event", "event"],
-      ["action", "pack", "pack"],
-      ["action", "runtime", "runtime"],
-      ["action", "workflow_def", "workflow_definition"],
-      ["rule", "pack", "pack"],
-      ["rule", "action", "action"],
-      ["rule", "trigger", "trigger"],
-      ["execution", "action", "action"],
-      ["execution", "parent", "execution"],
-      ["execution", "enforcement", "enforcement"],
-      ["execution", "executor", "identity"],
-      ["inquiry", "execution", "execution"],
-      ["inquiry", "assigned_to", "identity"],
-      ["workflow_definition", "pack", "pack"],
-      ["workflow_execution", "execution", "execution"],
-      ["workflow_execution", "workflow_def", "workflow_definition"],
-      ["queue_stats", "action_id", "action"],
-      ["webhook_event_log", "trigger_id", "trigger"],
-      ["webhook_event_log", "event_id", "event"],
-      ["pack_test_execution", "pack_id", "pack"],
-      ["pack_installation", "pack_id", "pack"],
-      ["pack_installation", "installed_by", "identity"],
-    ] as const
-  ).map(([table, column, parent]) => [`${table}_${column}_fkey`, `${table}.${column} -> ${parent}`]),
+  Object.entries(FOREIGN_KEY_COLUMNS).flatMap(([table, columns]) =>
+    Object.entries(columns).map(([column, parent]) => [`${table}_${column}_fkey`, `${table}.${column} -> ${parent}`]),
+  ),
 );
 
 /** Unique constraint / unique index name -> the repository fields it covers. */
