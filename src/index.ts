@@ -1,46 +1,74 @@
-// The public surface of attune-db.
-export { AttuneDbError } from "./errors/attune-db-error.ts";
-export { ConfigError } from "./errors/config-error.ts";
-export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
-export { DatabaseUnavailableError, type UnavailableReason } from "./errors/database-unavailable-error.ts";
-export { DatabaseError } from "./errors/database-error.ts";
-export { InvalidDatabaseUrlError } from "./errors/invalid-database-url-error.ts";
-export { InvalidSchemaNameError } from "./errors/invalid-schema-name-error.ts";
-export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";
-export { MigrationError } from "./errors/migration-error.ts";
+// `attune-db`: the production surface. Test schemas are in `attune-db/testing`.
 
-export { loadDatabaseConfig, DEFAULT_SCHEMA, type DatabaseConfig } from "./config/load-database-config.ts";
+// The data model: PrismaClient, the Prisma namespace, every model type (Pack, Action, Execution...)
+// and every enum (ExecutionStatus, ...), as generated from prisma/schema.prisma.
+export * from "../prisma/generated/client.ts";
+
+// Client, configuration, schema names
+export { createPrismaClient, type CreatePrismaClientOptions } from "./client/create-prisma-client.ts";
+export { loadDatabaseConfig, DEFAULT_SCHEMA, type DatabaseConfig, type LoadDatabaseConfigOptions } from "./config/load-database-config.ts";
+export { resolveClientTarget, type ClientTargetOptions, type ResolvedClientTarget } from "./config/resolve-client-target.ts";
 export { withSchema, schemaFromUrl, maskPassword } from "./config/datasource-url.ts";
 export { validateSchemaName, quoteSchema } from "./schema/schema-name.ts";
 
-export { createPrismaClient, type CreatePrismaClientOptions } from "./client/create-prisma-client.ts";
-export { PrismaClient, Prisma } from "../prisma/generated/client.ts";
-
+// Migrations
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrations/migrate.ts";
-export { migrationStatus, type MigrationStatus } from "./migrations/migration-status.ts";
-export { migrationsFingerprint, readMigrationFiles, type MigrationFile } from "./migrations/migration-files.ts";
+export { migrationStatus, type MigrationStatus, type MigrationStatusOptions, type AppliedMigration } from "./migrations/migration-status.ts";
+export { migrationsFingerprint, readMigrationFiles, DEFAULT_MIGRATIONS_DIR, type MigrationFile } from "./migrations/migration-files.ts";
 
-export { startEmbeddedPostgres, type EmbeddedPostgres } from "./embedded/start-embedded-postgres.ts";
-
-export { NotFoundError } from "./errors/not-found-error.ts";
-export { ConflictError } from "./errors/conflict-error.ts";
-export { ForeignKeyError } from "./errors/foreign-key-error.ts";
-export { CheckViolationError } from "./errors/check-violation-error.ts";
-export { ConcurrentUpdateError } from "./errors/concurrent-update-error.ts";
-export { ValidationError, type ValidationIssue } from "./errors/validation-error.ts";
+// Repositories: createRepositories(prisma | tx), and every repository's input and result types
 export { createRepositories, type Repositories } from "./repositories/create-repositories.ts";
-export type { Page, PageRequest } from "./repositories/common/pagination.ts";
-export type { Id } from "./repositories/common/ids.ts";
+export type { Page, PageRequest, Id, TransactionOptions, DbClient } from "./repositories/common/index.ts";
+export type * from "./repositories/action.ts";
+export type * from "./repositories/artifact.ts";
+export type * from "./repositories/enforcement.ts";
+export type * from "./repositories/event.ts";
+export type * from "./repositories/execution.ts";
+export type * from "./repositories/identity.ts";
+export type * from "./repositories/inquiry.ts";
+export type * from "./repositories/key.ts";
+export type * from "./repositories/notification.ts";
+export type * from "./repositories/pack-installation.ts";
+export type * from "./repositories/pack-test.ts";
+export type * from "./repositories/pack.ts";
+export type * from "./repositories/permission-assignment.ts";
+export type * from "./repositories/permission-set.ts";
+export type * from "./repositories/policy.ts";
+export type * from "./repositories/queue-stats.ts";
+export type * from "./repositories/rule.ts";
+export type * from "./repositories/runtime.ts";
+export type * from "./repositories/sensor.ts";
+export type * from "./repositories/trigger.ts";
+export type * from "./repositories/webhook-event-log.ts";
+export type * from "./repositories/webhook-rate-limit.ts";
+export type * from "./repositories/worker.ts";
+export type * from "./repositories/workflow-definition.ts";
+export type * from "./repositories/workflow-execution.ts";
 export { toJson, toJsonValue, attuneJsonReplacer } from "./json/attune-json.ts";
+
+// Notifications
+export { ATTUNE_NOTIFICATIONS_CHANNEL, EXECUTION_STATUS_CHANGED_CHANNEL } from "./notifications/channels.ts";
 export {
   listenNotifications,
-  ATTUNE_NOTIFICATIONS_CHANNEL,
   type ListenOptions,
   type NotificationGap,
   type NotificationListener,
   type SchemaNotification,
 } from "./notifications/listen-notifications.ts";
-export { createTestSchema, type CreatedTestSchema } from "./provisioner/create-test-schema.ts";
-export { SchemaProvisioner, type SchemaProvisionerOptions, type TestSchema } from "./provisioner/schema-provisioner.ts";
-export { prismaMigrationsMigrator, type SchemaMigrator } from "./provisioner/schema-migrator.ts";
-export { cleanupTestSchemas, type CleanupOptions } from "./provisioner/cleanup-test-schemas.ts";
+
+// Errors: every one a subclass of AttuneDbError (docs/errors.md)
+export { AttuneDbError } from "./errors/attune-db-error.ts";
+export { CheckViolationError } from "./errors/check-violation-error.ts";
+export { ConcurrentUpdateError } from "./errors/concurrent-update-error.ts";
+export { ConfigError } from "./errors/config-error.ts";
+export { ConflictError } from "./errors/conflict-error.ts";
+export { DatabaseError } from "./errors/database-error.ts";
+export { DatabaseUnavailableError, type UnavailableReason } from "./errors/database-unavailable-error.ts";
+export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
+export { ForeignKeyError } from "./errors/foreign-key-error.ts";
+export { InvalidDatabaseUrlError } from "./errors/invalid-database-url-error.ts";
+export { InvalidSchemaNameError } from "./errors/invalid-schema-name-error.ts";
+export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";
+export { MigrationError } from "./errors/migration-error.ts";
+export { NotFoundError } from "./errors/not-found-error.ts";
+export { ValidationError, type ValidationIssue } from "./errors/validation-error.ts";

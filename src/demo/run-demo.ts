@@ -8,7 +8,7 @@ import { migrate } from "../migrations/migrate.ts";
 import { migrationStatus } from "../migrations/migration-status.ts";
 import { listenNotifications, type SchemaNotification } from "../notifications/listen-notifications.ts";
 import { createRepositories } from "../repositories/create-repositories.ts";
-import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../repositories/execution.ts";
+import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../notifications/channels.ts";
 import { dropEmptySchema } from "../provisioner/drop-empty-schema.ts";
 import { toJson } from "../json/attune-json.ts";
 

@@ -1,23 +1,23 @@
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
 import type { Circus } from "@jest/types";
 import NodeEnvironment from "jest-environment-node";
-import { parseEnvironmentOptions } from "./environment-options.ts";
+import { parseTestFileOptions } from "../testing/test-file-options.ts";
+import { TestFileSession } from "../testing/test-file-session.ts";
 import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
-import { TestFileSession } from "./test-file-session.ts";
 
 exitPromptlyWhenJestEndsThisWorker();
 
 /**
- * `testEnvironment: "attune-db/jest-environment"`: every test file runs in its
- * own freshly migrated schema (see docs/schema-per-test.md). A thin shell over
- * {@link TestFileSession}.
+ * `testEnvironment: "attune-db/jest-environment"` (set by the `attune-db`
+ * preset): every test file runs in its own freshly migrated schema (see
+ * docs/schema-per-test.md). A thin shell over {@link TestFileSession}.
  */
 export default class AttuneDbEnvironment extends NodeEnvironment {
   private readonly session: TestFileSession;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
-    const options = parseEnvironmentOptions(config.projectConfig.testEnvironmentOptions, context.docblockPragmas);
+    const options = parseTestFileOptions(config.projectConfig.testEnvironmentOptions?.attuneDb, context.docblockPragmas);
     this.session = new TestFileSession(options, context.testPath);
   }
 
@@ -35,6 +35,7 @@ export default class AttuneDbEnvironment extends NodeEnvironment {
   }
 
   async handleTestEvent(event: Circus.Event): Promise<void> {
-    await this.session.handleTestEvent(event);
+    if (event.name === "test_done") await this.session.endTest(event.test.errors.length > 0);
+    else if (event.name === "hook_failure") this.session.markFailed();
   }
 }

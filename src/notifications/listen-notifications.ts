@@ -1,9 +1,8 @@
 import { resolveClientTarget } from "../config/resolve-client-target.ts";
 import type { AttuneDbError } from "../errors/attune-db-error.ts";
+import { ATTUNE_NOTIFICATIONS_CHANNEL } from "./channels.ts";
 import { NotificationListener } from "./notification-listener.ts";
 
-/** The channel the execution trigger notifies on (database-wide, like every channel). */
-export const ATTUNE_NOTIFICATIONS_CHANNEL = "attune_notifications";
 
 export interface SchemaNotification {
   readonly channel: string;

@@ -49,6 +49,11 @@ export class NotificationListener {
     }
   }
 
+  /** `await using listener = await listenNotifications(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.healthTimer);

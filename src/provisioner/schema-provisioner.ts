@@ -46,13 +46,13 @@ export interface SchemaProvisionerOptions {
   readonly unsafeRecycleWithoutCatalogCheck?: boolean;
 }
 
-export interface TestSchema {
+export interface TestSchema extends AsyncDisposable {
   readonly schema: string;
   /** The server URL with `?schema=` set. */
   readonly url: string;
   /** Whether it came ready from the pool (else it was created on demand). */
   readonly pooled: boolean;
-  /** Gives the schema up; it is recycled or dropped in the background. */
+  /** Gives the schema up; it is recycled or dropped in the background. `await using` calls it too. */
   release(): Promise<void>;
   /** Gives the schema up and waits until it is recycled or dropped (or left, reported, because another session locks it). */
   drop(): Promise<void>;
@@ -212,6 +212,11 @@ export class SchemaProvisioner {
   }
 
   /** Marks the schema given up (one round trip); `processed` settles once it is recycled or dropped. */
+  /** `await using provisioner = await SchemaProvisioner.open(...)` closes it at the end of the block. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
   private async giveUp(schema: string, options: { keep?: boolean }): Promise<{ processed: Promise<void> }> {
     await this.owner.release(schema, options.keep ? "kept" : "released");
     return { processed: options.keep ? Promise.resolve() : this.releases.enqueue(schema) };
@@ -226,6 +231,7 @@ export class SchemaProvisioner {
       pooled,
       release: async () => void (await giveUp()),
       drop: async () => (await giveUp()).processed,
+      [Symbol.asyncDispose]: async () => void (await giveUp()),
     };
   }
 }

@@ -4,9 +4,7 @@ import { ExecutionStatus } from "../../prisma/generated/enums.ts";
 import { ConcurrentUpdateError } from "../errors/concurrent-update-error.ts";
 import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id, type TransactionOptions } from "./common/index.ts";
 import { channelName, id, indexedText, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
-
-/** The channel {@link ExecutionRepository.updateStatus} writes its notification row to. */
-export const EXECUTION_STATUS_CHANGED_CHANNEL = "execution_status_changed";
+import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../notifications/channels.ts";
 
 /** How often updateStatus re-reads the status when a concurrent writer changed it in between. */
 const STATUS_UPDATE_ATTEMPTS = 5;

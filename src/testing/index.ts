@@ -1,51 +1,76 @@
-// `attune-db/testing`: helpers for test files running under the attune-db Jest environment.
+// `attune-db/testing`: test schemas for Jest, Vitest and scripts.
+//
+// In a test file set up by attune-db's Jest preset/environment or Vitest setup:
+//   testSchema()                  the file's own migrated schema: { schema, url } (also in DATABASE_URL)
+//   testPrisma()                  a Prisma client on it, made on first use, closed when the file ends
+//   freshSchema()                 a migrated schema of the running test's own, with a client; released when the test ends
+//   freshSchema({ empty: true })  only a reserved name, for tests that create or migrate the schema themselves
+// Anywhere else (scripts, other runners):
+//   createTestSchema()            a migrated schema and its URL; drop() or `await using` removes it
+// Building blocks for other integrations: SchemaProvisioner, prismaMigrationsMigrator, cleanupTestSchemas, startEmbeddedPostgres.
 import { createPrismaClient } from "../client/create-prisma-client.ts";
+import { TestIntegrationError } from "../errors/test-integration-error.ts";
 import type { PrismaClient } from "../../prisma/generated/client.ts";
 import { testContext } from "./test-context.ts";
 
 export type { AttuneDbTestContext } from "./test-context.ts";
-
-/**
- * A reserved schema name (and its URL) for the running test, protected from
- * reapers, that does not exist yet: for tests of migrations. Dropped, if the
- * test created it, when the test ends.
- */
-export async function reservedSchema(): Promise<{ schema: string; url: string }> {
-  return testContext().freshSchema({ empty: true });
-}
-
-let filePrisma: PrismaClient | undefined;
+export type { TestFileOptions } from "./test-file-options.ts";
+export { TestIntegrationError } from "../errors/test-integration-error.ts";
+export { createTestSchema, type CreatedTestSchema } from "../provisioner/create-test-schema.ts";
+export { SchemaProvisioner, type SchemaProvisionerOptions, type TestSchema } from "../provisioner/schema-provisioner.ts";
+export { prismaMigrationsMigrator, type SchemaMigrator } from "../provisioner/schema-migrator.ts";
+export { cleanupTestSchemas, type CleanupOptions } from "../provisioner/cleanup-test-schemas.ts";
+export type { ReapReport, ReapCandidate } from "../provisioner/reap-test-schemas.ts";
+export { startEmbeddedPostgres, type EmbeddedPostgres, type StartEmbeddedPostgresOptions } from "../embedded/start-embedded-postgres.ts";
 
 /** The file's schema name and URL (the same as `process.env.DATABASE_URL`). */
 export function testSchema(): { schema: string; url: string } {
   const { schema, url } = testContext();
-  if (!schema || !url) throw new Error("This test file has no schema (it runs with @attune-schema none)");
+  if (!schema || !url) throw new TestIntegrationError("This test file has no schema: it runs with @attune-schema none");
   return { schema, url };
 }
 
-/** A Prisma client on the file's schema, created on first use and disconnected when the file ends. */
+/** A Prisma client on the file's schema, made on first use and disconnected when the file ends. */
 export function testPrisma(): PrismaClient {
-  if (!filePrisma) {
-    // Built in the test file's own realm (not the environment's), so that its
+  const context = testContext();
+  if (!context.prisma) {
+    // Made in the test file's own realm (not the environment's), so that its
     // Dates and errors pass instanceof checks in the tests.
     const client = createPrismaClient({ url: testSchema().url, maxConnections: 4 });
-    filePrisma = client;
-    testContext().onFileEnd(async () => {
-      filePrisma = undefined;
+    context.prisma = client;
+    context.onFileEnd(async () => {
+      context.prisma = undefined;
       await client.$disconnect();
     });
   }
-  return filePrisma;
+  return context.prisma;
+}
+
+/** A schema of the running test's own; given back when the test ends, or earlier with `release()` / `await using`. */
+export interface FreshSchema extends AsyncDisposable {
+  readonly schema: string;
+  /** The server URL with `?schema=` set. */
+  readonly url: string;
+  release(): Promise<void>;
 }
 
 /**
- * A migrated schema of its own for the running test, with a Prisma client on
- * it; both are released when the test ends (passed or failed).
+ * A migrated schema of the running test's own, with a Prisma client on it;
+ * both are released when the test ends (passed or failed). With
+ * `{ empty: true }`: only a reserved name (registered, protected from sweeps,
+ * not created), for tests of migrations; released the same way.
  */
-export async function freshSchema(): Promise<{ schema: string; url: string; prisma: PrismaClient }> {
+export async function freshSchema(): Promise<FreshSchema & { readonly prisma: PrismaClient }>;
+export async function freshSchema(options: { readonly empty: true }): Promise<FreshSchema>;
+export async function freshSchema(options: { readonly empty?: boolean } = {}): Promise<FreshSchema & { readonly prisma?: PrismaClient }> {
   const context = testContext();
-  const { schema, url } = await context.freshSchema();
-  const prisma = createPrismaClient({ url, maxConnections: 2 });
-  context.onTestEnd(() => prisma.$disconnect());
-  return { schema, url, prisma };
+  const { schema, url, release } = await context.freshSchema({ empty: options.empty });
+  const prisma = options.empty ? undefined : createPrismaClient({ url, maxConnections: 2 });
+  let released: Promise<void> | undefined;
+  const giveBack = () => (released ??= (async () => {
+    await prisma?.$disconnect();
+    await release();
+  })());
+  if (prisma) context.onTestEnd(() => prisma.$disconnect());
+  return { schema, url, prisma, release: giveBack, [Symbol.asyncDispose]: giveBack };
 }

@@ -10,7 +10,7 @@ import {
   readMigrationFiles,
 } from "../../src/index.ts";
 import { DEFAULT_MIGRATIONS_DIR } from "../../src/migrations/migration-files.ts";
-import { reservedSchema, testSchema } from "../../src/testing/index.ts";
+import { freshSchema, testSchema } from "../../src/testing/index.ts";
 import { addMigration, copyMigrations } from "../support/migrations-copy.ts";
 import { tableNames, withClient } from "../support/pg.ts";
 
@@ -18,7 +18,7 @@ const serverUrl = () => testSchema().url;
 
 describe("migrate", () => {
   it("gives two schemas of one database two complete, independent copies; a second run applies nothing", async () => {
-    const [a, b] = [await reservedSchema(), await reservedSchema()];
+    const [a, b] = [await freshSchema({ empty: true }), await freshSchema({ empty: true })];
     const first = await migrate({ url: serverUrl(), schema: a.schema });
     await migrate({ url: serverUrl(), schema: b.schema });
     const names = readMigrationFiles().map((m) => m.name);
@@ -39,7 +39,7 @@ describe("migrate", () => {
   });
 
   it("records migrations in _prisma_migrations exactly as Prisma does", async () => {
-    const { schema } = await reservedSchema();
+    const { schema } = await freshSchema({ empty: true });
     await migrate({ url: serverUrl(), schema });
     await withClient(async (client) => {
       const columns = await client.query(
@@ -75,7 +75,7 @@ describe("migrate", () => {
   });
 
   it("reports pending and applied migrations", async () => {
-    const { schema } = await reservedSchema();
+    const { schema } = await freshSchema({ empty: true });
     const before = await migrationStatus({ url: serverUrl(), schema });
     expect(before).toMatchObject({ schemaExists: false, applied: [], upToDate: false });
     expect(before.pending).toEqual(readMigrationFiles().map((m) => m.name));
@@ -88,7 +88,7 @@ describe("migrate", () => {
   it("refuses to re-apply a migration whose file changed after it was applied", async () => {
     const copy = copyMigrations();
     try {
-      const { schema } = await reservedSchema();
+      const { schema } = await freshSchema({ empty: true });
       await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir });
       const [first] = readMigrationFiles(copy.dir);
       fs.appendFileSync(path.join(copy.dir, first!.name, "migration.sql"), "\n-- edited afterwards\n");
@@ -109,7 +109,7 @@ describe("migrate", () => {
   it("leaves the schema as it was when a migration fails, naming the migration and the statement", async () => {
     const copy = copyMigrations();
     try {
-      const { schema } = await reservedSchema();
+      const { schema } = await freshSchema({ empty: true });
       await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir });
       addMigration(
         copy.dir,
@@ -136,7 +136,7 @@ describe("migrate", () => {
     const copy = copyMigrations();
     try {
       addMigration(copy.dir, "29990101000000_broken", "SELECT 1/0;");
-      const { schema } = await reservedSchema();
+      const { schema } = await freshSchema({ empty: true });
       await expect(migrate({ url: serverUrl(), schema, migrationsDir: copy.dir })).rejects.toThrow(/division by zero/);
       const status = await migrationStatus({ url: serverUrl(), schema, migrationsDir: copy.dir });
       expect(status.schemaExists).toBe(false);

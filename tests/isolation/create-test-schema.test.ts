@@ -1,4 +1,5 @@
-import { createTestSchema, migrationStatus, withSchema } from "../../src/index.ts";
+import { migrationStatus, withSchema } from "../../src/index.ts";
+import { createTestSchema } from "../../src/testing/index.ts";
 import { withClient } from "../support/pg.ts";
 
 import { testSchema } from "../../src/testing/index.ts";
@@ -26,5 +27,19 @@ describe("createTestSchema", () => {
       const left = await client.query("SELECT nspname FROM pg_namespace WHERE nspname = ANY($1)", [[a.schema, b.schema]]);
       expect(left.rows).toEqual([]);
     });
+  });
+});
+
+describe("await using", () => {
+  it("drops a test schema at the end of the block", async () => {
+    const exists = (name: string) =>
+      withClient(async (client) => (await client.query("SELECT to_regnamespace($1) IS NOT NULL AS ok", [name])).rows[0].ok as boolean);
+    let name = "";
+    {
+      await using created = await createTestSchema({ url: serverUrl() });
+      name = created.schema;
+      expect(await exists(name)).toBe(true);
+    }
+    expect(await exists(name)).toBe(false);
   });
 });

@@ -19,7 +19,7 @@ const url = () => process.env.DATABASE_URL!;
  * whose schema a foreign session keeps locked while the run ends.
  */
 function writeProject(dir: string, mode: "standalone" | "managed"): void {
-  const entry = (name: string) => JSON.stringify(path.join(ROOT, "src/package-entry", `${name}.cjs`));
+  const entry = (name: string) => JSON.stringify(path.join(ROOT, "tests/support/source-entry", `${name}.cjs`));
   fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
   fs.writeFileSync(
     path.join(dir, "jest.config.js"),

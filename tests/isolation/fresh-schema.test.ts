@@ -1,6 +1,5 @@
-import type { Circus } from "@jest/types";
-import { TestFileSession } from "../../src/jest/test-file-session.ts";
-import { workerProvisioner } from "../../src/jest/worker-provisioner.ts";
+import { TestFileSession } from "../../src/testing/test-file-session.ts";
+import { workerProvisioner } from "../../src/testing/worker-provisioner.ts";
 import type { AttuneDbTestContext } from "../../src/testing/test-context.ts";
 import { freshSchema, testPrisma, testSchema } from "../../src/testing/index.ts";
 import { withClient } from "../support/pg.ts";
@@ -16,14 +15,14 @@ describe("freshSchema()", () => {
   });
 
   it("is released when its test ends: dropped, or recycled into the pool with no rows", async () => {
-    // The environment's own logic, driven the way Jest drives it.
+    // The integration's own logic, driven the way the Jest environment and the Vitest setup drive it.
     const session = new TestFileSession({ schema: "none", keepOnFailure: false }, __filename);
     const global = { process: { env: {} } } as unknown as typeof globalThis & { __attuneDb: AttuneDbTestContext };
     await session.start(global);
     const { schema } = await global.__attuneDb.freshSchema();
     await withClient((c) => c.query(`INSERT INTO "${schema}".identity (login) VALUES ('left behind')`));
 
-    await session.handleTestEvent({ name: "test_done", test: { errors: [] } } as unknown as Circus.Event);
+    await session.endTest(false);
     await (await workerProvisioner()).idle();
     // One statement, one snapshot: the registry state and the rows as they were together.
     const fate = await withClient(async (c) => {

@@ -1,15 +1,15 @@
-import type { Circus } from "@jest/types";
 import type { TestSchema } from "../provisioner/schema-provisioner.ts";
-import type { AttuneDbTestContext } from "../testing/test-context.ts";
-import type { AttuneDbEnvironmentOptions } from "./environment-options.ts";
+import type { AttuneDbTestContext } from "./test-context.ts";
+import type { TestFileOptions } from "./test-file-options.ts";
 import { workerMode, workerProvisioner } from "./worker-provisioner.ts";
 
 type Callback = () => Promise<void> | void;
 
 /**
- * Everything the Jest environment does, as a plain class: acquire the file's
- * schema, expose it to the tests, hand out per-test schemas, and release it
- * all whatever the tests did.
+ * One test file's life with attune-db, as a plain class that the Jest
+ * environment and the Vitest setup file drive: acquire the file's schema,
+ * expose it to the tests, hand out per-test schemas, and release it all
+ * whatever the tests did.
  */
 export class TestFileSession {
   private fileSchema: TestSchema | undefined;
@@ -19,10 +19,11 @@ export class TestFileSession {
   private failed = false;
 
   constructor(
-    private readonly options: AttuneDbEnvironmentOptions,
+    private readonly options: TestFileOptions,
     private readonly testPath: string,
   ) {}
 
+  /** Before the file's code runs: its schema, `DATABASE_URL` and the context of `attune-db/testing` on `global`. */
   async start(global: typeof globalThis): Promise<void> {
     const startedAt = performance.timeOrigin + performance.now();
     if (this.options.schema === "isolated") {
@@ -38,7 +39,7 @@ export class TestFileSession {
         const provisioner = await workerProvisioner();
         const schema = options?.empty ? await provisioner.reserve() : await provisioner.acquire();
         this.testSchemas.push(schema);
-        return { schema: schema.schema, url: schema.url };
+        return { schema: schema.schema, url: schema.url, release: () => this.giveBackNow(schema) };
       },
       onTestEnd: (fn) => void this.testEnd.push(fn),
       onFileEnd: (fn) => void this.fileEnd.push(fn),
@@ -46,17 +47,21 @@ export class TestFileSession {
     global.__attuneDb = context;
   }
 
-  async handleTestEvent(event: Circus.Event): Promise<void> {
-    if (event.name === "test_done") {
-      if (event.test.errors.length > 0) this.failed = true;
-      await this.endTest();
-    } else if (event.name === "hook_failure") {
-      this.failed = true;
-    }
+  /** A test ended: its callbacks run and its fresh schemas are given back. */
+  async endTest(failed: boolean): Promise<void> {
+    if (failed) this.failed = true;
+    await runAll(this.testEnd.splice(0));
+    await Promise.all(this.testSchemas.splice(0).map(giveBack));
   }
 
+  /** Something failed outside a test (a hook): counts for keeping the schema. */
+  markFailed(): void {
+    this.failed = true;
+  }
+
+  /** The file ended: everything is given back (or the schema kept, if asked and something failed). */
   async end(): Promise<void> {
-    await this.endTest();
+    await this.endTest(false);
     await runAll(this.fileEnd.splice(0));
     const schema = this.fileSchema;
     this.fileSchema = undefined;
@@ -69,15 +74,15 @@ export class TestFileSession {
     }
   }
 
-  private async endTest(): Promise<void> {
-    await runAll(this.testEnd.splice(0));
-    await Promise.all(this.testSchemas.splice(0).map(giveBack));
+  private async giveBackNow(schema: TestSchema): Promise<void> {
+    this.testSchemas = this.testSchemas.filter((s) => s !== schema);
+    await giveBack(schema);
   }
 }
 
 /**
- * Under globalSetup/globalTeardown, a released schema is recycled or dropped
- * in the background (the run's teardown sweeps what is left). Under the
+ * Under a global setup/teardown, a released schema is recycled or dropped in
+ * the background (the run's teardown sweeps what is left). Under the
  * environment alone nothing runs after the last file, so it is dropped now.
  */
 function giveBack(schema: TestSchema): Promise<void> {

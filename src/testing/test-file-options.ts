@@ -2,10 +2,10 @@ import { z } from "zod";
 import { ConfigError } from "../errors/config-error.ts";
 
 /**
- * Options of the attune-db Jest environment, from `testEnvironmentOptions.attuneDb`
- * in the Jest config, overridden per file by docblock pragmas.
+ * Options of a test file's schema: from the runner's configuration (Jest's
+ * `testEnvironmentOptions.attuneDb`), overridden per file by docblock pragmas.
  */
-export interface AttuneDbEnvironmentOptions {
+export interface TestFileOptions {
   /**
    * `isolated`: the file gets its own migrated schema (default).
    * `none`: no schema; `DATABASE_URL` is left as it is (pragma `@attune-schema none`).
@@ -14,7 +14,7 @@ export interface AttuneDbEnvironmentOptions {
   /**
    * Keep the schema of a file with a failing test and print its name, for
    * inspection (pragma `@attune-keep-on-failure`). Default is false.
-   * `attune-db cleanup-test-schemas` removes kept schemas.
+   * `attune-db cleanup-test-schemas --include-kept` removes kept schemas.
    */
   readonly keepOnFailure: boolean;
 }
@@ -26,16 +26,17 @@ const optionsSchema = z
   })
   .strict();
 
-export function parseEnvironmentOptions(
-  testEnvironmentOptions: Record<string, unknown> | undefined,
+export function parseTestFileOptions(
+  configured: unknown,
   pragmas: Record<string, string | string[]> = {},
-): AttuneDbEnvironmentOptions {
-  const fromConfig = optionsSchema.safeParse(testEnvironmentOptions?.attuneDb ?? {});
+  where = "testEnvironmentOptions.attuneDb",
+): TestFileOptions {
+  const fromConfig = optionsSchema.safeParse(configured ?? {});
   if (!fromConfig.success) {
     const issue = fromConfig.error.issues[0]!;
-    throw new ConfigError(`testEnvironmentOptions.attuneDb.${issue.path.join(".")}: ${issue.message}`);
+    throw new ConfigError(`${where}${issue.path.length ? `.${issue.path.join(".")}` : ""}: ${issue.message}`);
   }
-  let options: AttuneDbEnvironmentOptions = fromConfig.data;
+  let options: TestFileOptions = fromConfig.data;
   const schemaPragma = pragmas["attune-schema"];
   if (schemaPragma !== undefined) {
     const value = String(schemaPragma).trim();
@@ -46,4 +47,12 @@ export function parseEnvironmentOptions(
   }
   if (pragmas["attune-keep-on-failure"] !== undefined) options = { ...options, keepOnFailure: true };
   return options;
+}
+
+/** The `@name value` pragmas of a file's first docblock (for runners that do not parse them). */
+export function docblockPragmas(source: string): Record<string, string> {
+  const docblock = /^\s*(?:#![^\n]*\n\s*)?\/\*\*([\s\S]*?)\*\//.exec(source)?.[1] ?? "";
+  const pragmas: Record<string, string> = {};
+  for (const match of docblock.matchAll(/@([\w-]+)[ \t]*([^\n*]*)/g)) pragmas[match[1]!] = match[2]!.trim();
+  return pragmas;
 }

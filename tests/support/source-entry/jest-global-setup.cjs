@@ -1,0 +1,3 @@
+// attune-db's jest-global-setup from this checkout's TypeScript sources, for tests that run another project's Jest.
+require("tsx/cjs");
+module.exports = require("../../../src/jest/global-setup.ts");
