@@ -69,10 +69,13 @@ function runJest(dir: string, env: Record<string, string>): Promise<{ code: numb
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code: code ?? -1, output, exitedAt: Date.now() })));
 }
 
-async function waitForFile(file: string, timeoutMs: number): Promise<string> {
-  const deadline = Date.now() + timeoutMs;
-  while (!fs.existsSync(file)) {
-    if (Date.now() > deadline) throw new Error(`${file} did not appear within ${timeoutMs} ms`);
+/** Waits for a marker the child run writes, as long as the run lives (a loaded machine may take minutes). */
+async function waitForFile(file: string, run: Promise<{ code: number; output: string }>): Promise<string> {
+  let ended: { code: number; output: string } | undefined;
+  void run.then((result) => (ended = result));
+  // Until it has content: existsSync can see the file between its creation and its write.
+  while (!(fs.existsSync(file) && fs.readFileSync(file, "utf8"))) {
+    if (ended) throw new Error(`the run ended (exit code ${ended.code}) before writing ${file}:\n${ended.output}`);
     await new Promise((r) => setTimeout(r, 50));
   }
   return fs.readFileSync(file, "utf8");
@@ -100,7 +103,7 @@ describe.each(["standalone", "managed"] as const)("a project using the environme
       ...(mode === "managed" ? { ATTUNE_TEST_RUN_ID: runId } : {}),
     });
 
-    const locked = await waitForFile(path.join(markers, "locked.test.js.schema"), 60_000);
+    const locked = await waitForFile(path.join(markers, "locked.test.js.schema"), run);
     const holder = await connectPgClient(url(), REGISTRY_SCHEMA, { connectionString: url(), application_name: "foreign-holder" });
     try {
       await holder.query(`BEGIN; SELECT * FROM "${locked}".pack`);
@@ -134,5 +137,5 @@ describe.each(["standalone", "managed"] as const)("a project using the environme
     const report = await reapTestSchemas(admin, { names: [locked] });
     expect(report.dropped).toEqual([locked]);
     fs.rmSync(dir, { recursive: true, force: true });
-  }, 180_000);
+  }, 600_000);
 });

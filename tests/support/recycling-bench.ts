@@ -1,7 +1,8 @@
-import type pg from "pg";
+import pg from "pg";
 import { connectPgClient } from "../../src/client/connect-pg-client.ts";
 import { SchemaProvisioner, type SchemaProvisionerOptions } from "../../src/provisioner/schema-provisioner.ts";
 import { prismaMigrationsMigrator, type SchemaMigrator } from "../../src/provisioner/schema-migrator.ts";
+import { provisionerConnectionConfig } from "../../src/provisioner/provisioner-connections.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "../../src/provisioner/test-schema-registry.ts";
 import { catalogDump, dataDump } from "./catalog-dump.ts";
 
@@ -66,16 +67,17 @@ export const BENIGN: readonly { kind: string; sql: string }[] = [
  */
 export class RecyclingBench {
   private readonly opened: SchemaProvisioner[] = [];
-  private admin!: pg.Client;
+  // A pool, not one client: the table's rows run concurrently, and a dump is a transaction of its own.
+  private admin!: pg.Pool;
   private fresh: string[] = [];
 
   constructor(private readonly url: string) {}
 
   async open(): Promise<void> {
-    this.admin = await connectPgClient(this.url, REGISTRY_SCHEMA);
+    this.admin = new pg.Pool({ ...provisionerConnectionConfig(this.url, "attune-db:recycling-bench"), max: 8, connectionTimeoutMillis: 120_000 });
     const p = await this.provisioner();
     const reference = await p.create();
-    this.fresh = [...(await catalogDump(this.admin, reference.schema)), ...(await dataDump(this.admin, reference.schema))];
+    this.fresh = await this.dump(reference.schema);
     await reference.drop();
   }
 
@@ -116,12 +118,21 @@ export class RecyclingBench {
       [schema],
     );
     if (rows[0].gone) return { dropped: true };
-    const now = [...(await catalogDump(this.admin, schema)), ...(await dataDump(this.admin, schema))];
+    const now = await this.dump(schema);
     const differences = [
       ...now.filter((l) => !this.fresh.includes(l)).map((l) => `+ ${l}`),
       ...this.fresh.filter((l) => !now.includes(l)).map((l) => `- ${l}`),
     ];
     return { dropped: false, state: rows[0].state, differences };
+  }
+
+  private async dump(schema: string): Promise<string[]> {
+    const client = await this.admin.connect();
+    try {
+      return [...(await catalogDump(client, schema)), ...(await dataDump(client, schema))];
+    } finally {
+      client.release();
+    }
   }
 
   query(sql: string): Promise<pg.QueryResult> {
