@@ -1,5 +1,6 @@
 import type pg from "pg";
 import { quoteSchema } from "../schema/schema-name.ts";
+import { takeDdlSlotInTransaction } from "./ddl-slots.ts";
 import { lockHolders, type LockHolder } from "./lock-holders.ts";
 import { BOUNDED_TRANSACTION_SQL, boundedTransactionValues } from "./provisioner-timeouts.ts";
 
@@ -22,12 +23,14 @@ export interface DropOutcome {
  * later query on the schema behind the DROP); they come back as `blocked`,
  * with the holders. A lock taken between that check and the DROP makes the
  * DROP fail after LOCK_TIMEOUT_MS (SQLSTATE 55P03); the caller rolls back.
+ * A drop takes one of the database's slots for builds and drops (ddl-slots.ts).
  */
 export async function dropSchemasInTransaction(client: pg.ClientBase, schemas: readonly string[]): Promise<DropOutcome> {
   if (schemas.length === 0) return { dropped: [], blocked: [] };
   await client.query(BOUNDED_TRANSACTION_SQL, boundedTransactionValues());
   const holders = await lockHolders(client, schemas);
   const free = schemas.filter((s) => !holders.has(s));
+  if (free.length > 0) await takeDdlSlotInTransaction(client);
   if (free.length > 0) await client.query(`DROP SCHEMA IF EXISTS ${free.map(quoteSchema).join(", ")} CASCADE`);
   return { dropped: free, blocked: [...holders].map(([schema, list]) => ({ schema, holders: list })) };
 }

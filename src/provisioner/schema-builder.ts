@@ -4,6 +4,7 @@ import { searchPath } from "../client/create-pg-pool.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 import type { SchemaMigrator } from "./schema-migrator.ts";
 import type { SchemaRecycler } from "./schema-recycler.ts";
+import { withDdlSlot } from "./ddl-slots.ts";
 import { dropSchemasInTransaction } from "./drop-schemas.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "./test-schema-registry.ts";
 
@@ -20,7 +21,8 @@ export interface SchemaBuilderOptions {
  * before it is created, and marked ready or in use in the transaction that
  * finishes its migration: a crashed build leaves a registered row whose owner
  * is gone, which any sweep drops. The caller holds the owner lock on the name
- * (BUILD or USE) for the whole build.
+ * (BUILD or USE) for the whole build, and one of the database's slots for
+ * builds and drops (ddl-slots.ts).
  */
 export class SchemaBuilder {
   constructor(private readonly options: SchemaBuilderOptions) {}
@@ -35,17 +37,19 @@ export class SchemaBuilder {
       );
       try {
         await client.query(`SET search_path TO ${searchPath(schema)}`);
-        await migrator.migrate(client, schema, async (tx) => {
-          const label = JSON.stringify({ tool: "attune-db", run: runId, fingerprint, pid: process.pid });
-          await tx.query(`COMMENT ON SCHEMA ${quoteSchema(schema)} IS ${tx.escapeLiteral(label)}`);
-          const record = await recycler.record(tx, schema);
-          await tx.query(
-            `UPDATE ${REGISTRY_TABLE} SET state = $2, claimed_at = CASE WHEN $2 = 'in_use' THEN now() END,
-                    catalog_digest = $3, migrations_digest = $4
-              WHERE name = $1`,
-            [schema, state, record.catalogDigest, record.migrationsDigest],
-          );
-        });
+        await withDdlSlot(client, () =>
+          migrator.migrate(client, schema, async (tx) => {
+            const label = JSON.stringify({ tool: "attune-db", run: runId, fingerprint, pid: process.pid });
+            await tx.query(`COMMENT ON SCHEMA ${quoteSchema(schema)} IS ${tx.escapeLiteral(label)}`);
+            const record = await recycler.record(tx, schema);
+            await tx.query(
+              `UPDATE ${REGISTRY_TABLE} SET state = $2, claimed_at = CASE WHEN $2 = 'in_use' THEN now() END,
+                      catalog_digest = $3, migrations_digest = $4
+                WHERE name = $1`,
+              [schema, state, record.catalogDigest, record.migrationsDigest],
+            );
+          }),
+        );
       } catch (error) {
         await forget(client, schema);
         throw error;

@@ -16,6 +16,7 @@ import { testContext } from "./test-context.ts";
 export type { AttuneDbTestContext } from "./test-context.ts";
 export type { TestFileOptions } from "./test-file-options.ts";
 export { TestIntegrationError } from "../errors/test-integration-error.ts";
+export { DdlSlotTimeoutError } from "../errors/ddl-slot-timeout-error.ts";
 export { createTestSchema, type CreatedTestSchema } from "../provisioner/create-test-schema.ts";
 export { SchemaProvisioner, type SchemaProvisionerOptions, type TestSchema } from "../provisioner/schema-provisioner.ts";
 export { prismaMigrationsMigrator, type SchemaMigrator } from "../provisioner/schema-migrator.ts";
