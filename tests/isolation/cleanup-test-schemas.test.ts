@@ -17,10 +17,9 @@ afterAll(async () => {
   for (const p of opened) await p.close();
   for (const prefix of prefixes) {
     await admin.query(`DELETE FROM ${REGISTRY_TABLE} WHERE starts_with(name, $1)`, [prefix]);
-    await admin.query(`DO $$ DECLARE s text; BEGIN
-      FOR s IN SELECT nspname FROM pg_namespace WHERE starts_with(nspname, '${prefix}') LOOP
-        EXECUTE format('DROP SCHEMA %I CASCADE', s);
-      END LOOP; END $$`);
+    // One schema per transaction: dropping thousands at once would fill the server's lock table.
+    const { rows } = await admin.query<{ name: string }>("SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)", [prefix]);
+    for (const { name } of rows) await admin.query(`DROP SCHEMA "${name}" CASCADE`);
   }
   await admin.end();
 });
@@ -43,14 +42,14 @@ const count = async (namePrefix: string) =>
 
 /**
  * Orphans as a crashed run leaves them: registered schemas with a table and a
- * row, whose owner is gone. 100 per transaction: one transaction creating
+ * row, whose owner is gone. 20 per transaction: one transaction creating
  * thousands of schemas would fill a default server's lock table and break
  * every other test running on it.
  */
 async function makeOrphans(prefix: string, n: number): Promise<string[]> {
   const names = Array.from({ length: n }, (_, i) => `${prefix}${i + 1}`);
-  for (let i = 0; i < n; i += 100) {
-    const chunk = names.slice(i, i + 100);
+  for (let i = 0; i < n; i += 20) {
+    const chunk = names.slice(i, i + 20);
     await admin.query(
       `INSERT INTO ${REGISTRY_TABLE} (name, fingerprint, state, run_id, host, pid)
        SELECT name, 'crashed', 'in_use', 'crashedrun', $2, 0 FROM unnest($1::text[]) AS name`,

@@ -154,8 +154,9 @@ describe("SchemaProvisioner", () => {
   });
 
   it("leaves nothing behind when a build fails halfway (no half-built schema is ever visible)", async () => {
+    const fingerprint = `fp_failing_${process.pid}_${Date.now()}`; // another run of this file may be failing builds too
     const failing: SchemaMigrator = {
-      hash: () => "fp_failing",
+      hash: () => fingerprint,
       migrate: (client, schema, beforeCommit) =>
         prismaMigrationsMigrator().migrate(client, schema, async (tx) => {
           await beforeCommit(tx);
@@ -164,7 +165,7 @@ describe("SchemaProvisioner", () => {
     };
     const p = await provisioner({ migrator: failing });
     await expect(p.create()).rejects.toThrow(/build interrupted/);
-    const leftovers = await admin.query(`SELECT name FROM ${REGISTRY_TABLE} WHERE fingerprint = 'fp_failing'`);
+    const leftovers = await admin.query(`SELECT name FROM ${REGISTRY_TABLE} WHERE fingerprint = $1`, [fingerprint]);
     expect(leftovers.rows).toEqual([]);
   });
 

@@ -11,8 +11,7 @@ afterAll(() => bench.close());
 
 describe("recycling without the catalog check (a test of the recycling test)", () => {
   it.concurrent.each(CHANGES)("$kind: visible in the pool, unless the row check refuses it", async ({ sql, caughtByRowCheck, harmless }) => {
-    const p = await bench.provisioner({ unsafeRecycleWithoutCatalogCheck: true });
-    const outcome = await bench.releaseAfter(p, sql);
+    const outcome = await bench.withProvisioner({ unsafeRecycleWithoutCatalogCheck: true }, (p) => bench.releaseAfter(p, sql));
     if (caughtByRowCheck) expect(outcome).toEqual({ dropped: true });
     else if (harmless) expect(outcome).toEqual({ dropped: false, state: "ready", differences: [] });
     else expect(outcome).toMatchObject({ dropped: false, state: "ready", differences: expect.arrayContaining([expect.any(String)]) });

@@ -17,8 +17,7 @@ describe("recycling fails closed", () => {
 
   // Rows run a few at a time (each builds a schema: on a server with fsync on, that waits on the disk).
   it.concurrent.each(CHANGES)("drops a schema after $kind", async ({ sql }) => {
-    const p = await bench.provisioner();
-    expect(await bench.releaseAfter(p, sql)).toEqual({ dropped: true });
+    expect(await bench.withProvisioner({}, (p) => bench.releaseAfter(p, sql))).toEqual({ dropped: true });
   });
 
   it("puts an unchanged schema back into the pool with no rows and restarted sequences, and hands it out again", async () => {

@@ -26,6 +26,7 @@ function writeProject(dir: string): void {
        globalSetup: [${src("vitest/global-setup.ts")}],
        setupFiles: [${src("vitest/setup.mts")}],
        isolate: false, pool: "threads", maxWorkers: 1,
+       testTimeout: 60_000, // a loaded CI machine: two runs at once
      } };`,
   );
   for (const name of ["a", "b"]) {

@@ -1,3 +1,4 @@
+import pLimit from "p-limit";
 import pg from "pg";
 import { connectPgClient } from "../../src/client/connect-pg-client.ts";
 import { SchemaProvisioner, type SchemaProvisionerOptions } from "../../src/provisioner/schema-provisioner.ts";
@@ -70,6 +71,9 @@ export class RecyclingBench {
   // A pool, not one client: the table's rows run concurrently, and a dump is a transaction of its own.
   private admin!: pg.Pool;
   private fresh: string[] = [];
+  // Each row builds and drops a schema (~450 locks apiece): a few at a time keeps the server's
+  // shared lock table (64 × max_connections slots by default) free for the other test runs on it.
+  private readonly rowSlots = pLimit(2);
 
   constructor(private readonly url: string) {}
 
@@ -82,11 +86,21 @@ export class RecyclingBench {
   }
 
   async close(): Promise<void> {
-    for (const p of this.opened) {
-      await p.close();
-      await p.reap({ runId: p.runId }).catch(() => {});
-    }
+    for (const p of this.opened) await closeAndReap(p);
     await this.admin.end();
+  }
+
+  /** A provisioner for one row of a table: closed (and its schemas reaped) as soon as the row is done, so concurrent rows hold few connections. */
+  withProvisioner<T>(options: Partial<SchemaProvisionerOptions>, use: (p: SchemaProvisioner) => Promise<T>): Promise<T> {
+    return this.rowSlots(async () => {
+      const p = await this.provisioner(options);
+      try {
+        return await use(p);
+      } finally {
+        this.opened.splice(this.opened.indexOf(p), 1);
+        await closeAndReap(p);
+      }
+    });
   }
 
   async provisioner(options: Partial<SchemaProvisionerOptions> = {}): Promise<SchemaProvisioner> {
@@ -138,6 +152,11 @@ export class RecyclingBench {
   query(sql: string): Promise<pg.QueryResult> {
     return this.admin.query(sql);
   }
+}
+
+async function closeAndReap(p: SchemaProvisioner): Promise<void> {
+  await p.close();
+  await p.reap({ runId: p.runId }).catch(() => {});
 }
 
 export type Fate = { dropped: true } | { dropped: false; state: string; differences: string[] };
