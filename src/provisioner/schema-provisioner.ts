@@ -1,7 +1,6 @@
 import os from "node:os";
 import pg from "pg";
 import { withSchema } from "../config/datasource-url.ts";
-import { ConfigError } from "../errors/config-error.ts";
 import { OwnerSession } from "./owner-session.ts";
 import { endPoolWithin, provisionerApplicationName, provisionerConnectionConfig, unrefConnection } from "./provisioner-connections.ts";
 import { CLOSE_TIMEOUT_MS } from "./provisioner-timeouts.ts";
@@ -23,7 +22,7 @@ export interface SchemaProvisionerOptions {
   readonly url: string;
   /** Default is the project's runner over `prisma/migrations`. */
   readonly migrator?: SchemaMigrator;
-  /** Ready schemas to keep prepared. Default is `ATTUNE_TEST_POOL_SIZE`, else 4; 0 disables the pool. */
+  /** Ready schemas to keep prepared. Default is 4; 0 disables the pool. */
   readonly poolSize?: number;
   /** Labels every schema this process creates. Default is `ATTUNE_TEST_RUN_ID`, else a new id. */
   readonly runId?: string;
@@ -39,7 +38,7 @@ export interface SchemaProvisionerOptions {
   /**
    * Reuse released schemas that are provably as built (rows deleted,
    * sequences restarted) instead of dropping them and migrating new ones.
-   * Only while the pool is on. Default is `ATTUNE_TEST_RECYCLE`, else true.
+   * Only while the pool is on. Default is true.
    */
   readonly recycle?: boolean;
   /** @internal Tests of the tests only: recycle without comparing catalog versions. */
@@ -82,8 +81,8 @@ export class SchemaProvisioner {
   ) {
     const migrator = options.migrator ?? prismaMigrationsMigrator();
     this.runId = runId;
-    const poolSize = options.poolSize ?? poolSizeFromEnv();
-    this.recycle = poolSize > 0 && (options.recycle ?? process.env.ATTUNE_TEST_RECYCLE !== "0");
+    const poolSize = options.poolSize ?? DEFAULT_POOL_SIZE;
+    this.recycle = poolSize > 0 && (options.recycle ?? true);
     this.prefix = validatePrefix(options.prefix ?? TEST_SCHEMA_PREFIX);
     this.fingerprint = migrator.hash();
     const recycler = new SchemaRecycler({ compareCatalog: !options.unsafeRecycleWithoutCatalogCheck });
@@ -234,14 +233,4 @@ export class SchemaProvisioner {
       [Symbol.asyncDispose]: async () => void (await giveUp()),
     };
   }
-}
-
-function poolSizeFromEnv(): number {
-  const raw = process.env.ATTUNE_TEST_POOL_SIZE;
-  if (raw === undefined || raw === "") return DEFAULT_POOL_SIZE;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > 64) {
-    throw new ConfigError(`ATTUNE_TEST_POOL_SIZE must be a whole number from 0 to 64 (got ${JSON.stringify(raw)})`, "ATTUNE_TEST_POOL_SIZE");
-  }
-  return value;
 }

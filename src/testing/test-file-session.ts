@@ -27,7 +27,7 @@ export class TestFileSession {
   async start(global: typeof globalThis): Promise<void> {
     const startedAt = performance.timeOrigin + performance.now();
     if (this.options.schema === "isolated") {
-      this.fileSchema = await (await workerProvisioner()).acquire();
+      this.fileSchema = await (await workerProvisioner(this.options)).acquire();
       global.process.env.DATABASE_URL = this.fileSchema.url;
       global.process.env.ATTUNE_DB_SCHEMA = this.fileSchema.schema;
     }
@@ -36,7 +36,7 @@ export class TestFileSession {
       url: this.fileSchema?.url,
       startedAt,
       freshSchema: async (options) => {
-        const provisioner = await workerProvisioner();
+        const provisioner = await workerProvisioner(this.options);
         const schema = options?.empty ? await provisioner.reserve() : await provisioner.acquire();
         this.testSchemas.push(schema);
         return { schema: schema.schema, url: schema.url, release: () => this.giveBackNow(schema) };
@@ -67,7 +67,7 @@ export class TestFileSession {
     this.fileSchema = undefined;
     if (!schema) return;
     if (this.failed && this.options.keepOnFailure) {
-      await (await workerProvisioner()).release(schema.schema, { keep: true });
+      await (await workerProvisioner(this.options)).release(schema.schema, { keep: true });
       console.warn(`attune-db: kept schema ${schema.schema} of failed test file ${this.testPath} (url: ${schema.url})`);
     } else {
       await giveBack(schema);

@@ -6,6 +6,7 @@ import { generateRunId } from "../provisioner/run-id.ts";
 import { SchemaProvisioner } from "../provisioner/schema-provisioner.ts";
 import { REGISTRY_SCHEMA } from "../provisioner/test-schema-registry.ts";
 import { waitForRunSessions } from "../provisioner/wait-for-run-sessions.ts";
+import { parseTestFileOptions, type TestFileOptions } from "./test-file-options.ts";
 import { RUN_MANAGED_VARIABLE, closeWorkerProvisioner } from "./worker-provisioner.ts";
 
 /** What a test run's global setup started, for its global teardown. */
@@ -24,15 +25,17 @@ const log = (line: string) => console.log(`[attune-db] ${line}`);
  * setup): starts the embedded PostgreSQL when DATABASE_URL is unset, labels
  * the run, sweeps schemas left by crashed runs, and warms the pool. Workers
  * inherit DATABASE_URL, ATTUNE_TEST_RUN_ID and the managed-run marker.
+ * `options`: the run's configured test options (Jest's testEnvironmentOptions.attuneDb).
  */
-export async function startTestRun(): Promise<TestRun> {
+export async function startTestRun(options: Pick<TestFileOptions, "poolSize" | "recycle"> = parseTestFileOptions({})): Promise<TestRun> {
   process.stdout.write("\n");
   const server = await useDatabaseServer({ log });
   try {
     process.env.DATABASE_URL = server.url;
     process.env.ATTUNE_TEST_RUN_ID ||= generateRunId();
     process.env[RUN_MANAGED_VARIABLE] = process.env.ATTUNE_TEST_RUN_ID;
-    const provisioner = await SchemaProvisioner.open({ url: server.url, runId: process.env.ATTUNE_TEST_RUN_ID, log });
+    const { poolSize, recycle } = options;
+    const provisioner = await SchemaProvisioner.open({ url: server.url, runId: process.env.ATTUNE_TEST_RUN_ID, log, poolSize, recycle });
     const run = (holder[KEY] = { server, provisioner });
 
     await warnIfAutovacuumOff(server.url);

@@ -1,5 +1,6 @@
 import { SchemaProvisioner } from "../provisioner/schema-provisioner.ts";
 import { ConfigError } from "../errors/config-error.ts";
+import type { TestFileOptions } from "./test-file-options.ts";
 
 /**
  * Set by attune-db's globalSetup (to the run id) for the workers it starts:
@@ -29,9 +30,10 @@ export function workerMode(): "managed" | "standalone" {
  * One provisioner per Jest worker process, shared by every test file that
  * worker runs. Its connections do not keep the worker alive: when Jest ends
  * the worker, the server sees the session end and the worker's schemas become
- * reapable (globalTeardown drops them).
+ * reapable (globalTeardown drops them). The first caller's pool options
+ * apply to the worker.
  */
-export function workerProvisioner(): Promise<SchemaProvisioner> {
+export function workerProvisioner(options: Pick<TestFileOptions, "poolSize" | "recycle">): Promise<SchemaProvisioner> {
   const existing = holder[KEY];
   if (existing) return existing;
   const created = (async () => {
@@ -49,7 +51,8 @@ export function workerProvisioner(): Promise<SchemaProvisioner> {
       url,
       unref: true,
       log: (line) => console.warn(line),
-      ...(standalone ? { poolSize: 0 } : {}),
+      poolSize: standalone ? 0 : options.poolSize,
+      recycle: options.recycle,
     });
   })();
   holder[KEY] = created;

@@ -1,3 +1,4 @@
+import { parseTestFileOptions } from "../../src/testing/test-file-options.ts";
 import { TestFileSession } from "../../src/testing/test-file-session.ts";
 import { workerProvisioner } from "../../src/testing/worker-provisioner.ts";
 import type { AttuneDbTestContext } from "../../src/testing/test-context.ts";
@@ -16,14 +17,15 @@ describe("freshSchema()", () => {
 
   it("is released when its test ends: dropped, or recycled into the pool with no rows", async () => {
     // The integration's own logic, driven the way the Jest environment and the Vitest setup drive it.
-    const session = new TestFileSession({ schema: "none", keepOnFailure: false }, __filename);
+    const options = parseTestFileOptions({ schema: "none" });
+    const session = new TestFileSession(options, __filename);
     const global = { process: { env: {} } } as unknown as typeof globalThis & { __attuneDb: AttuneDbTestContext };
     await session.start(global);
     const { schema } = await global.__attuneDb.freshSchema();
     await withClient((c) => c.query(`INSERT INTO "${schema}".identity (login) VALUES ('left behind')`));
 
     await session.endTest(false);
-    await (await workerProvisioner()).idle();
+    await (await workerProvisioner(options)).idle();
     // One statement, one snapshot: the registry state and the rows as they were together.
     const fate = await withClient(async (c) => {
       const { rows } = await c.query(
