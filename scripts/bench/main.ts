@@ -7,6 +7,7 @@ import { useDatabaseServer } from "../../src/embedded/database-server.ts";
 import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
 import { cleanupTestSchemas } from "../../src/provisioner/cleanup-test-schemas.ts";
 import { measureCleanup } from "./measure-cleanup.ts";
+import { measurePerFile, PER_FILE_MODES, type PerFileMode } from "./measure-per-file.ts";
 import { BENCH_PREFIX, measureProvisioning } from "./measure-provisioning.ts";
 import { measureRecycling } from "./measure-recycling.ts";
 import { measureRepositoryOverhead } from "./measure-repository-overhead.ts";
@@ -19,7 +20,9 @@ interface Options {
   quick: boolean;
   out?: string;
   workers: string;
+  perFileWorkers: string;
   suite: boolean;
+  perFile: boolean;
 }
 
 const program = new Command("bench")
@@ -27,7 +30,9 @@ const program = new Command("bench")
   .option("--quick", "few repetitions, small suite; writes the report to a temp dir unless --out is given", false)
   .option("--out <dir>", "where to write benchmarks.md and benchmarks.svg (default: docs/, or a temp dir with --quick)")
   .option("--workers <n>", "Jest workers for the parallel suite runs", "4")
-  .option("--no-suite", "skip the three suite runs");
+  .option("--per-file-workers <list>", "Jest workers for the per-file cost runs; the first is Jest's default on this machine", `${Math.max(1, os.cpus().length - 1)},2,4`)
+  .option("--no-suite", "skip the three suite runs")
+  .option("--no-per-file", "skip the per-file cost runs (needs npm run build)");
 
 async function main(): Promise<void> {
   const options = program.parse().opts<Options>();
@@ -55,6 +60,23 @@ async function main(): Promise<void> {
     const suite = options.suite
       ? await measureSuite(server.url, { files: quick ? 8 : 40, workers, repetitions: quick ? 1 : 3 }, log)
       : undefined;
+    const perFileWorkers = options.perFileWorkers.split(",").map(Number);
+    const perFile = options.perFile
+      ? await measurePerFile(
+          server.url,
+          quick
+            ? { small: 2, large: 6, repetitions: 1, workers: perFileWorkers.slice(0, 1), modes: ["trivial", "prisma-per-file", "attune-db"] }
+            : {
+                small: 4,
+                large: 16,
+                repetitions: 3,
+                workers: [...new Set(perFileWorkers)],
+                modes: Object.keys(PER_FILE_MODES) as PerFileMode[],
+                modesAtOtherWorkers: ["trivial", "prisma-per-file", "attune-db"],
+              },
+          log,
+        )
+      : undefined;
     const results: BenchResults = {
       date: new Date().toISOString(),
       machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
@@ -65,6 +87,7 @@ async function main(): Promise<void> {
       repository,
       cleanup,
       suite,
+      perFile,
     };
     const { markdown, table } = writeReport(results, outDir);
     console.log(`\n${table}\n`);

@@ -27,9 +27,14 @@ export function compileQueryCompilerWasm(): WasmModule {
   return new WebAssembly.Module(Buffer.from(wasm, "base64"));
 }
 
-/** Gives `realm` (a global object, e.g. a test file's) an already compiled query compiler. */
-export function shareQueryCompilerWasm(realm: object, compiled: WasmModule): void {
-  (realm as Holder)[WASM_MODULE] = Promise.resolve(compiled);
+/**
+ * Lets `realm` (another global object: a Jest test file's) use this process's
+ * compiled query compiler, compiled on first use. A WebAssembly module is
+ * plain code, not tied to a realm: each client still instantiates it with its
+ * own realm's glue, so the objects tests see (Dates, errors) are their own.
+ */
+export function shareQueryCompilerWasm(realm: object): void {
+  Object.defineProperty(realm, WASM_MODULE, { configurable: true, get: queryCompilerWasm.getQueryCompilerWasmModule });
 }
 
 /** The generated client's `config.compilerWasm`. */

@@ -1,7 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
 import dotenv from "dotenv";
-import { z } from "zod";
 import { ConfigError } from "../errors/config-error.ts";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { validateSchemaName } from "../schema/schema-name.ts";
@@ -29,18 +28,24 @@ export interface LoadDatabaseConfigOptions {
   readonly warn?: (message: string) => void;
 }
 
-const rawConfig = z.object({
-  DATABASE_URL: z.string().trim().min(1).optional(),
-  ATTUNE_DB_SCHEMA: z.string().optional(),
-  ATTUNE__DATABASE__SCHEMA: z.string().optional(),
-  ATTUNE_DB_MAX_CONNECTIONS: z
-    .string()
-    .regex(/^\s*\d+\s*$/, "must be a whole number")
-    .transform(Number)
-    .pipe(z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000"))
-    .optional(),
-  NODE_ENV: z.string().optional(),
-});
+// zod (~1 MB of JavaScript) loads on first use: Jest evaluates every module anew in each test file,
+// and a client given its URL and pool size (testPrisma()) never reads the configuration.
+let rawConfigSchema: ReturnType<typeof buildRawConfig> | undefined;
+function buildRawConfig() {
+  const { z } = require("zod") as typeof import("zod");
+  return z.object({
+    DATABASE_URL: z.string().trim().min(1).optional(),
+    ATTUNE_DB_SCHEMA: z.string().optional(),
+    ATTUNE__DATABASE__SCHEMA: z.string().optional(),
+    ATTUNE_DB_MAX_CONNECTIONS: z
+      .string()
+      .regex(/^\s*\d+\s*$/, "must be a whole number")
+      .transform(Number)
+      .pipe(z.number().int().min(1, "must be at least 1").max(1000, "must be at most 1000"))
+      .optional(),
+    NODE_ENV: z.string().optional(),
+  });
+}
 
 /**
  * Reads the database configuration from `env` (default `process.env`) over the
@@ -52,7 +57,7 @@ export function loadDatabaseConfig(
   options: LoadDatabaseConfigOptions = {},
 ): DatabaseConfig {
   const merged = { ...readDotenv(options.dotenvPath ?? env.DOTENV_CONFIG_PATH), ...definedOnly(env) };
-  const parsed = rawConfig.safeParse(merged);
+  const parsed = (rawConfigSchema ??= buildRawConfig()).safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const variable = String(issue.path[0]);

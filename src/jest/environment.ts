@@ -1,6 +1,7 @@
 import type { EnvironmentContext, JestEnvironmentConfig } from "@jest/environment";
 import type { Circus } from "@jest/types";
 import NodeEnvironment from "jest-environment-node";
+import { shareQueryCompilerWasm } from "../client/query-compiler-wasm.ts";
 import { parseTestFileOptions } from "../testing/test-file-options.ts";
 import { TestFileSession } from "../testing/test-file-session.ts";
 import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
@@ -23,6 +24,8 @@ export default class AttuneDbEnvironment extends NodeEnvironment {
 
   override async setup(): Promise<void> {
     await super.setup();
+    // Jest evaluates every module anew for each file; the 4.5 MB query compiler is compiled once per worker.
+    shareQueryCompilerWasm(this.global);
     await this.session.start(this.global as unknown as typeof globalThis);
   }
 

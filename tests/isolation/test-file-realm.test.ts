@@ -1,0 +1,33 @@
+import { Prisma } from "../../prisma/generated/client.ts";
+import { ConflictError } from "../../src/errors/conflict-error.ts";
+import { createRepositories } from "../../src/repositories/create-repositories.ts";
+import { testPrisma } from "../../src/testing/index.ts";
+
+// The environment compiles Prisma's query compiler once per worker and shares it with every file
+// (src/client/query-compiler-wasm.ts); what the tests compare must still come from the file's own realm.
+describe("what a test file gets from its client belongs to its own realm", () => {
+  it("Dates are this file's Dates", async () => {
+    const pack = await testPrisma().pack.create({ data: { ref: "realm", label: "Realm", version: "1.0.0" } });
+    expect(pack.created).toBeInstanceOf(Date);
+    expect(Object.getPrototypeOf(pack.created)).toBe(Date.prototype);
+  });
+
+  it("Prisma's errors are this file's Prisma classes", async () => {
+    await testPrisma().pack.create({ data: { ref: "twice", label: "Twice", version: "1.0.0" } });
+    const error = await testPrisma().pack.create({ data: { ref: "twice", label: "Twice", version: "1.0.0" } }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Prisma.PrismaClientKnownRequestError);
+    expect(error).toBeInstanceOf(Error);
+  });
+
+  it("attune-db's errors are this file's classes", async () => {
+    const repos = createRepositories(testPrisma());
+    await repos.packs.create({ ref: "once", label: "Once", version: "1.0.0" });
+    const error = await repos.packs.create({ ref: "once", label: "Once", version: "1.0.0" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ConflictError);
+  });
+
+  it("the compiled query compiler is shared, not compiled again per file", () => {
+    const shared = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.queryCompilerWasmModule"));
+    expect(typeof shared?.get).toBe("function"); // set by the environment on this file's global
+  });
+});
