@@ -5,8 +5,10 @@ import { shareQueryCompilerWasm } from "../client/query-compiler-wasm.ts";
 import { parseTestFileOptions } from "../testing/test-file-options.ts";
 import { TestFileSession } from "../testing/test-file-session.ts";
 import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
+import { installModuleCompileCache } from "./module-compile-cache.ts";
 
 exitPromptlyWhenJestEndsThisWorker();
+installModuleCompileCache();
 
 /**
  * `testEnvironment: "attune-db/jest-environment"` (set by the `attune-db`

@@ -1,0 +1,55 @@
+import { createHash } from "node:crypto";
+import vm from "node:vm";
+
+/**
+ * Jest compiles every module again for every test file (one `vm` context per
+ * file), so each file pays V8's parse and compile of the Prisma runtime, pg,
+ * Jest's own modules and the tests' imports. This keeps V8's code cache of
+ * each module source per worker process and hands it to the next compile of
+ * the same source: V8 then deserializes instead of compiling. The compiled
+ * code is not tied to a context: each file still evaluates every module in
+ * its own realm (its own `Date`, `Error`, module state).
+ *
+ * It wraps `vm.compileFunction`, which Jest calls for each CommonJS module
+ * with the file's context as `parsingContext`; calls without one, or that
+ * bring their own cache, are passed through untouched. V8 checks the cache
+ * against the source and flags and ignores one that does not match.
+ */
+const INSTALLED = Symbol.for("attune-db.moduleCompileCache");
+
+type CompileFunction = typeof vm.compileFunction;
+type Options = NonNullable<Parameters<CompileFunction>[2]>;
+
+export interface ModuleCompileCacheStats {
+  compiled: number;
+  fromCache: number;
+  rejected: number;
+}
+
+export function installModuleCompileCache(): ModuleCompileCacheStats {
+  const holder = vm as unknown as { [INSTALLED]?: ModuleCompileCacheStats };
+  if (holder[INSTALLED]) return holder[INSTALLED];
+  const stats: ModuleCompileCacheStats = { compiled: 0, fromCache: 0, rejected: 0 };
+  const cache = new Map<string, Buffer>();
+  const original = vm.compileFunction;
+  const cached: CompileFunction = (code, params, options?: Options) => {
+    if (!options?.parsingContext || options.cachedData || options.produceCachedData) return original(code, params, options);
+    const key = createHash("sha1").update(options.filename ?? "").update("\0").update(params?.join(",") ?? "").update("\0").update(code).digest("base64");
+    const data = cache.get(key);
+    const fn = original(code, params, data ? { ...options, cachedData: data } : { ...options, produceCachedData: true });
+    const result = fn as typeof fn & { cachedData?: Buffer; cachedDataRejected?: boolean };
+    if (!data) {
+      stats.compiled++;
+      if (result.cachedData) cache.set(key, result.cachedData);
+    } else if (result.cachedDataRejected) {
+      stats.rejected++;
+      cache.delete(key);
+    } else {
+      stats.fromCache++;
+    }
+    return fn;
+  };
+  vm.compileFunction = cached;
+  holder[INSTALLED] = stats;
+  return stats;
+}
