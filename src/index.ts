@@ -63,6 +63,7 @@ export { ConcurrentUpdateError } from "./errors/concurrent-update-error.ts";
 export { ConfigError } from "./errors/config-error.ts";
 export { ConflictError } from "./errors/conflict-error.ts";
 export { DatabaseError } from "./errors/database-error.ts";
+export { DemoError } from "./errors/demo-error.ts";
 export { DatabaseUnavailableError, type UnavailableReason } from "./errors/database-unavailable-error.ts";
 export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts";
 export { ForeignKeyError } from "./errors/foreign-key-error.ts";
