@@ -56,7 +56,7 @@ export interface MigrateSchemaOptions {
 
 /**
  * {@link migrate} on a connection the caller owns (its search_path must start
- * with `schema`, as functions pin the search_path they are created under).
+ * with `schema`: the migrations' unqualified names are created there).
  * Runs its own transactions on it and holds the schema's migration lock until
  * it returns.
  */
