@@ -2,7 +2,7 @@ import { loadDatabaseConfig } from "../config/load-database-config.ts";
 import { ConfigError } from "../errors/config-error.ts";
 
 /**
- * The server a command that changes or reports on a real database works on:
+ * The server a command (`migrate`, `status`) that changes or reports on a real database works on:
  * `--url`, else `DATABASE_URL`. Never an embedded server: that one is thrown
  * away when the command ends, so migrating it or reporting its status would
  * only look like success.

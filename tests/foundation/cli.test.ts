@@ -20,7 +20,7 @@ describe("attune-db CLI", () => {
   it.each(["migrate", "status"])("%s refuses to run without a database instead of using a throwaway embedded one", async (command) => {
     const { code, stdout, stderr } = await runCli([command], NO_CONFIG);
     expect(code).toBe(1);
-    expect(stderr).toMatch(new RegExp(`attune-db ${command} needs a database: set DATABASE_URL or pass --url`));
+    expect(stderr).toMatch(new RegExp(`^attune-db: ${command} needs a database: set DATABASE_URL or pass --url`));
     expect(stderr).not.toMatch(/embedded PostgreSQL on port/);
     expect(stdout).toBe("");
   });

@@ -14,7 +14,7 @@ export function registerMigrateCommand(program: Command): void {
     .option("--url <url>", "database URL (default: DATABASE_URL)")
     .action(
       runCommand(async (opts: { schema?: string; url?: string }) => {
-        requireDatabaseUrl("attune-db migrate", opts.url);
+        requireDatabaseUrl("migrate", opts.url);
         const started = Date.now();
         // Without --url, migrate() reads the configuration itself, schema included.
         const result = await migrate({ url: opts.url, schema: opts.schema, log: console.log });

@@ -12,7 +12,7 @@ export function registerStatusCommand(program: Command): void {
     .option("--json", "print machine-readable JSON")
     .action(
       runCommand(async (opts: { schema?: string; url?: string; json?: boolean }) => {
-        requireDatabaseUrl("attune-db status", opts.url);
+        requireDatabaseUrl("status", opts.url);
         const status = await migrationStatus({ url: opts.url, schema: opts.schema });
         if (opts.json) {
           console.log(JSON.stringify(status, null, 2));
