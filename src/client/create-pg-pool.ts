@@ -2,6 +2,7 @@ import pg from "pg";
 import { describeServer, withoutSchema } from "../config/datasource-url.ts";
 import { DatabaseUnavailableError } from "../errors/database-unavailable-error.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
+import { checkCurrentSchemaOnFirstConnection } from "./check-current-schema.ts";
 import { SHARED_SCHEMAS } from "./shared-schemas.ts";
 
 /** How long a connection attempt may take before it fails. */
@@ -51,7 +52,9 @@ export interface PgPoolOptions {
  * triggers resolve in `schema` and no statement runs unbounded. A statement
  * the server refuses (a unique violation, say) leaves its connection in the
  * pool, and a call that waits too long for a free connection fails with a
- * {@link DatabaseUnavailableError} saying so (`pool-exhausted`).
+ * {@link DatabaseUnavailableError} saying so (`pool-exhausted`). The pool's
+ * first connection checks that `current_schema()` is `schema`
+ * ({@link checkCurrentSchemaOnFirstConnection}).
  */
 export function createPgPool(options: PgPoolOptions): pg.Pool {
   const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
@@ -67,6 +70,7 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
     // class the opening.
     connectionTimeoutMillis: 0,
     Client: BoundedConnectClient,
+    onConnect: checkCurrentSchemaOnFirstConnection(options.schema) as (client: pg.ClientBase) => void,
   });
   // An idle client dying (server restart, schema dropped) must not crash the process.
   pool.on("error", () => {});

@@ -54,13 +54,22 @@ export function describeServer(url: string): { host: string; port: number } {
   return { host: decodeURIComponent(parsed.hostname) || "localhost", port: Number(parsed.port || 5432) };
 }
 
-/** The URL with its password replaced by `****` (safe to print). */
+/** Query parameters that carry secrets in libpq and pg connection strings. */
+const SECRET_PARAMETERS = ["password", "sslpassword"];
+
+/**
+ * The URL with every password replaced by `****` (safe to print): the
+ * `user:pass@` part and the `?password=` / `?sslpassword=` parameters.
+ */
 export function maskPassword(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "****";
+    for (const name of SECRET_PARAMETERS) if (parsed.searchParams.has(name)) parsed.searchParams.set(name, "****");
     return parsed.toString();
   } catch {
-    return url.replace(/(\/\/[^:/@]*:)[^@]*@/, "$1****@");
+    return url
+      .replace(/(\/\/[^:/@]*:)[^@]*@/, "$1****@")
+      .replace(new RegExp(`([?&](?:${SECRET_PARAMETERS.join("|")})=)[^&#]*`, "gi"), "$1****");
   }
 }

@@ -26,6 +26,12 @@ export interface LoadDatabaseConfigOptions {
   readonly dotenvPath?: string;
   /** Where the production warning goes. Default is `console.warn`. */
   readonly warn?: (message: string) => void;
+  /**
+   * A schema the caller chose in code (`createPrismaClient({ schema })`, say):
+   * it is explicit, so production accepts it, and it wins over the
+   * environment and `.env`. Default is none.
+   */
+  readonly schema?: string;
 }
 
 // zod (~1 MB of JavaScript) loads on first use: Jest evaluates every module anew in each test file,
@@ -49,14 +55,18 @@ function buildRawConfig() {
 
 /**
  * Reads the database configuration from `env` (default `process.env`) over the
- * `.env` file; values in `env` win. Throws {@link ConfigError} for invalid
- * values and, in production, for an implicit schema.
+ * `.env` file; values in `env` win, also over a schema `.env` implies through
+ * another variable (an environment `DATABASE_URL` with `?schema=a` beats
+ * `.env`'s `ATTUNE_DB_SCHEMA=b`). Throws {@link ConfigError} for invalid
+ * values, for two schemas from the same place, and, in production, for an
+ * implicit schema.
  */
 export function loadDatabaseConfig(
   env: NodeJS.ProcessEnv = process.env,
   options: LoadDatabaseConfigOptions = {},
 ): DatabaseConfig {
-  const merged = { ...readDotenv(options.dotenvPath ?? env.DOTENV_CONFIG_PATH), ...definedOnly(env) };
+  const fromEnvironment = definedOnly(env);
+  const merged = { ...readDotenv(options.dotenvPath ?? env.DOTENV_CONFIG_PATH), ...fromEnvironment };
   const parsed = (rawConfigSchema ??= buildRawConfig()).safeParse(merged);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
@@ -68,14 +78,18 @@ export function loadDatabaseConfig(
   const url = values.DATABASE_URL;
   const urlSchema = url === undefined ? undefined : wrap("DATABASE_URL", () => (parseDatabaseUrl(url), schemaFromUrl(url)));
   const envSchema = pickSchemaVariable(values.ATTUNE_DB_SCHEMA, values.ATTUNE__DATABASE__SCHEMA);
-  if (envSchema && urlSchema && envSchema.value !== urlSchema) {
-    throw new ConfigError(
-      `${envSchema.variable}=${envSchema.value} contradicts the ?schema=${urlSchema} of DATABASE_URL; set only one`,
-      envSchema.variable,
-    );
+  const codeSchema = options.schema === undefined ? undefined : wrap("schema", () => validateSchemaName(options.schema!));
+  if (codeSchema === undefined && envSchema && urlSchema && envSchema.value !== urlSchema) {
+    const inEnvironment = (variable: string) => variable in fromEnvironment;
+    if (inEnvironment(envSchema.variable) === inEnvironment("DATABASE_URL")) {
+      throw new ConfigError(
+        `${envSchema.variable}=${envSchema.value} contradicts the ?schema=${urlSchema} of DATABASE_URL; set only one`,
+        envSchema.variable,
+      );
+    }
   }
-  const schema = envSchema?.value ?? urlSchema ?? DEFAULT_SCHEMA;
-  const schemaIsExplicit = envSchema !== undefined || urlSchema !== undefined;
+  const schema = codeSchema ?? pickConfiguredSchema(envSchema, urlSchema, fromEnvironment) ?? DEFAULT_SCHEMA;
+  const schemaIsExplicit = codeSchema !== undefined || envSchema !== undefined || urlSchema !== undefined;
 
   if (values.NODE_ENV === "production") {
     if (url === undefined) throw new ConfigError("DATABASE_URL must be set when NODE_ENV=production", "DATABASE_URL");
@@ -85,7 +99,8 @@ export function loadDatabaseConfig(
         "ATTUNE_DB_SCHEMA",
       );
     }
-    if (schema !== DEFAULT_SCHEMA) {
+    // A schema chosen in code is deliberate (one per tenant, say); only a configured one is worth a warning.
+    if (codeSchema === undefined && schema !== DEFAULT_SCHEMA) {
       (options.warn ?? console.warn)(
         `\n!!! attune-db: NODE_ENV=production but the schema is "${schema}", not "${DEFAULT_SCHEMA}". ` +
           `Every query will read and write "${schema}". Make sure this is intended. !!!\n`,
@@ -99,6 +114,21 @@ export function loadDatabaseConfig(
     schemaIsExplicit,
     maxConnections: values.ATTUNE_DB_MAX_CONNECTIONS ?? DEFAULT_MAX_CONNECTIONS,
   };
+}
+
+/**
+ * The schema variable and the URL's `?schema=` agree, or come from different
+ * places (checked above): the one from the environment wins over `.env`'s.
+ */
+function pickConfiguredSchema(
+  envSchema: { variable: string; value: string } | undefined,
+  urlSchema: string | undefined,
+  fromEnvironment: Record<string, string>,
+): string | undefined {
+  if (envSchema && urlSchema !== undefined && !(envSchema.variable in fromEnvironment) && "DATABASE_URL" in fromEnvironment) {
+    return urlSchema;
+  }
+  return envSchema?.value ?? urlSchema;
 }
 
 function pickSchemaVariable(

@@ -18,17 +18,24 @@ export interface ResolvedClientTarget {
   readonly maxConnections: number;
 }
 
-/** Where a client (or a migration, or a listener) built from `options` would connect, after applying the defaults. */
+/**
+ * Where a client (or a migration, or a listener) built from `options` would
+ * connect, after applying the defaults. A schema in the options (`schema`, or
+ * the `?schema=` of `url`) is explicit: it wins over the configuration and
+ * satisfies production's demand for an explicit schema.
+ */
 export function resolveClientTarget(options: ClientTargetOptions = {}): ResolvedClientTarget {
-  const needConfig = options.url === undefined || options.maxConnections === undefined;
-  const config = needConfig ? loadDatabaseConfig() : undefined;
+  const givenSchema =
+    options.schema !== undefined
+      ? validateSchemaName(options.schema)
+      : options.url !== undefined
+        ? schemaFromUrl(options.url)
+        : undefined;
+  const needConfig = options.url === undefined || options.maxConnections === undefined || givenSchema === undefined;
+  const config = needConfig ? loadDatabaseConfig(process.env, { schema: givenSchema }) : undefined;
   const url = options.url ?? config?.url;
   if (url === undefined) {
     throw new ConfigError("No database URL: pass { url } or set DATABASE_URL", "DATABASE_URL");
   }
-  const schema =
-    options.schema !== undefined
-      ? validateSchemaName(options.schema)
-      : (schemaFromUrl(url) ?? config?.schema ?? loadDatabaseConfig().schema);
-  return { url, schema, maxConnections: options.maxConnections ?? config!.maxConnections };
+  return { url, schema: givenSchema ?? config!.schema, maxConnections: options.maxConnections ?? config!.maxConnections };
 }

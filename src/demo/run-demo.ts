@@ -1,6 +1,7 @@
 import { customAlphabet } from "nanoid";
 import { createPrismaClient } from "../client/create-prisma-client.ts";
 import { withPgClient } from "../client/connect-pg-client.ts";
+import { EXTENSIONS_SCHEMA } from "../client/shared-schemas.ts";
 import { loadDatabaseConfig } from "../config/load-database-config.ts";
 import { describeServer } from "../config/datasource-url.ts";
 import { useDatabaseServer } from "../embedded/database-server.ts";
@@ -11,6 +12,8 @@ import { createRepositories } from "../repositories/create-repositories.ts";
 import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../notifications/channels.ts";
 import { dropEmptySchema } from "../provisioner/drop-empty-schema.ts";
 import { toJson } from "../json/attune-json.ts";
+import { DemoError } from "../errors/demo-error.ts";
+import { dropSharedExtensionsIfCreated, readSharedExtensionsFootprint } from "./shared-extensions-footprint.ts";
 
 export interface DemoOptions {
   /** Leave the demo's rows (and the schema, if the demo created it) in place. Default is false. */
@@ -36,6 +39,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
     const schema = config.schema;
     const { host, port } = describeServer(server.url);
     const existed = (await migrationStatus({ url: server.url, schema })).schemaExists;
+    const extensionsBefore = await withPgClient(server.url, schema, readSharedExtensionsFootprint);
     const migrated = await migrate({ url: server.url, schema });
     log(`• Schema "${schema}" on ${host}:${port}: ${migrated.applied.length} migration(s) applied, ${migrated.alreadyApplied.length} already there`);
 
@@ -105,7 +109,7 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       log(`  event       #${event.id} payload ${toJson(event.payload)}`);
       log(`  execution   #${finalExecution.id} ${finalExecution.status}, result ${toJson(finalExecution.result)}`);
       log(`  schema      ${schema} (${existed ? "existing" : "created by the demo"})`);
-      if (!received) throw new Error("The execution's notifications did not all arrive within 5 s");
+      if (!received) throw new DemoError("The execution's notifications did not all arrive within 5 s", "notifications");
     } finally {
       await listener.close();
       if (!options.keep) await removeDemoRows(prisma, created);
@@ -115,7 +119,13 @@ export async function runDemo(options: DemoOptions = {}): Promise<void> {
       log(`• Kept the demo's rows in schema "${schema}" (--keep).`);
     } else if (!existed) {
       if (await withPgClient(server.url, schema, (client) => dropEmptySchema(client, schema))) {
-        log(`• Dropped schema "${schema}", which the demo had created: the database is as it was.`);
+        if (extensionsBefore.schemaExists) {
+          log(`• Dropped schema "${schema}", which the demo had created: the database is as it was.`);
+        } else if (await withPgClient(server.url, schema, (client) => dropSharedExtensionsIfCreated(client, extensionsBefore))) {
+          log(`• Dropped schema "${schema}" and the shared "${EXTENSIONS_SCHEMA}" schema, which the demo had created: the database is as it was.`);
+        } else {
+          log(`• Dropped schema "${schema}", which the demo had created; left the shared "${EXTENSIONS_SCHEMA}" schema it created, which something else now uses.`);
+        }
       } else {
         log(`• Left schema "${schema}" in place: the demo created it, but someone else has written rows into it since.`);
       }

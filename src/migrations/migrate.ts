@@ -2,12 +2,11 @@ import crypto from "node:crypto";
 import type pg from "pg";
 import { withPgClient } from "../client/connect-pg-client.ts";
 import { resolveClientTarget } from "../config/resolve-client-target.ts";
-import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { MigrationChecksumMismatchError } from "../errors/migration-checksum-mismatch-error.ts";
 import { MigrationError } from "../errors/migration-error.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 import { ensureSharedExtensions } from "./ensure-shared-extensions.ts";
-import { lockSchemaForMigration } from "./migration-lock.ts";
+import { lockSchemaForMigration, unlockSchemaForMigration } from "./migration-lock.ts";
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles, type MigrationFile } from "./migration-files.ts";
 import {
   CREATE_PRISMA_MIGRATIONS_TABLE,
@@ -37,11 +36,13 @@ export interface MigrateResult {
 }
 
 /**
- * Creates `schema` if needed and applies the pending migrations, all in one
- * transaction under an advisory lock on that schema, recording them in the
- * schema's `_prisma_migrations` exactly as Prisma does. Re-running applies
- * nothing. If anything fails, nothing of the run is committed and the
- * {@link MigrationError} names the migration and the failing statement.
+ * Creates `schema` if needed and applies the pending migrations under an
+ * advisory lock on that schema, each in its own transaction as `prisma migrate
+ * deploy` does (so a migration may use an enum value an earlier one added),
+ * recording each in the schema's `_prisma_migrations` exactly as Prisma does.
+ * Re-running applies nothing. A failing migration is rolled back and not
+ * recorded (the ones before it stay applied); the {@link MigrationError} names
+ * it, the failing statement and its line.
  */
 export async function migrate(options: MigrateOptions = {}): Promise<MigrateResult> {
   const { url, schema } = resolveClientTarget({ url: options.url, schema: options.schema, maxConnections: 1 });
@@ -51,13 +52,13 @@ export async function migrate(options: MigrateOptions = {}): Promise<MigrateResu
 
 export interface MigrateSchemaOptions {
   readonly log?: (message: string) => void;
-  /** Runs inside the migration transaction, after the migrations: e.g. to mark the schema ready. */
-  readonly beforeCommit?: (client: pg.ClientBase) => Promise<void>;
 }
 
 /**
  * {@link migrate} on a connection the caller owns (its search_path must start
- * with `schema`). Runs its own transaction on it.
+ * with `schema`: the migrations' unqualified names are created there).
+ * Runs its own transactions on it and holds the schema's migration lock until
+ * it returns.
  */
 export async function migrateSchema(
   client: pg.ClientBase,
@@ -67,37 +68,35 @@ export async function migrateSchema(
 ): Promise<MigrateResult> {
   const log = options.log ?? (() => {});
   await ensureSharedExtensions(client);
-  await client.query("BEGIN");
-  let pending: readonly MigrationFile[] = [];
+  await lockSchemaForMigration(client, schema);
   try {
-    const applied = await prepareSchema(client, schema);
-    pending = pendingMigrations(schema, files, applied);
+    const pending = pendingMigrations(schema, files, await prepareSchema(client, schema));
     if (pending.length > 0) {
       log(`Applying ${pending.length} migration(s) to schema "${schema}": ${pending.map((m) => m.name).join(", ")}`);
-      await client.query(applyScript(pending));
     }
-    await options.beforeCommit?.(client);
-    await client.query("COMMIT");
+    const applied: string[] = [];
+    for (const migration of pending) {
+      await applyMigration(client, schema, migration, applied);
+      applied.push(migration.name);
+    }
     log(pending.length > 0 ? `Schema "${schema}" is up to date.` : `Schema "${schema}" is already up to date.`);
-    return {
-      schema,
-      applied: pending.map((m) => m.name),
-      alreadyApplied: files.filter((f) => !pending.includes(f)).map((f) => f.name),
-    };
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    if (error instanceof AttuneDbError || pending.length === 0) throw error;
-    throw await explainFailure(client, schema, pending, error);
+    return { schema, applied, alreadyApplied: files.filter((f) => !pending.includes(f)).map((f) => f.name) };
+  } finally {
+    await unlockSchemaForMigration(client, schema).catch(() => {});
   }
 }
 
+/** The schema and Prisma's bookkeeping table (created if missing), and the rows already there. */
 async function prepareSchema(client: pg.ClientBase, schema: string): Promise<AppliedMigrationRow[]> {
-  await lockSchemaForMigration(client, schema);
   await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(schema)}`);
   await client.query(CREATE_PRISMA_MIGRATIONS_TABLE);
   return (await client.query<AppliedMigrationRow>(SELECT_APPLIED_MIGRATIONS)).rows;
 }
 
+/**
+ * The migrations to apply, after checking that the recorded history fits the
+ * folder: no failed row, no applied migration changed or missing.
+ */
 function pendingMigrations(
   schema: string,
   files: readonly MigrationFile[],
@@ -112,72 +111,91 @@ function pendingMigrations(
       failed.migration_name,
     );
   }
-  const applied = new Map(rows.filter((row) => row.finished_at !== null).map((row) => [row.migration_name, row]));
-  for (const file of files) {
-    const row = applied.get(file.name);
-    if (row && row.checksum !== file.checksum) {
+  const finished = rows.filter((row) => row.finished_at !== null);
+  const byName = new Map(files.map((file) => [file.name, file]));
+  const missing = finished.find((row) => !byName.has(row.migration_name));
+  if (missing) {
+    throw new MigrationError(
+      `Migration ${missing.migration_name} was applied to schema "${schema}" but is not in the migrations folder. ` +
+        `Restore it (applied migrations must never be deleted), or use the folder that built this schema.`,
+      schema,
+      missing.migration_name,
+    );
+  }
+  for (const row of finished) {
+    const file = byName.get(row.migration_name)!;
+    if (row.checksum !== file.checksum) {
       throw new MigrationChecksumMismatchError(schema, file.name, row.checksum, file.checksum);
     }
   }
+  const applied = new Set(finished.map((row) => row.migration_name));
   return files.filter((file) => !applied.has(file.name));
 }
 
-/** Every pending migration and its bookkeeping row, as one round trip. */
-function applyScript(pending: readonly MigrationFile[]): string {
-  const rows = pending.map(
-    (m) =>
-      `(${sqlLiteral(crypto.randomUUID())}, ${sqlLiteral(m.checksum)}, clock_timestamp(), ${sqlLiteral(m.name)}, now(), 1)`,
-  );
-  return [
-    ...pending.map((m) => `${m.sql}\n;`),
-    `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) VALUES ${rows.join(", ")};`,
-  ].join("\n");
+/**
+ * One migration and its bookkeeping row in one transaction (one round trip
+ * for the migration's statements and the row). `started_at` is the
+ * transaction's start, `finished_at` the moment the migration's SQL finished.
+ */
+async function applyMigration(
+  client: pg.ClientBase,
+  schema: string,
+  migration: MigrationFile,
+  appliedBefore: readonly string[],
+): Promise<void> {
+  const record =
+    `INSERT INTO "_prisma_migrations" (id, checksum, finished_at, migration_name, started_at, applied_steps_count) ` +
+    `VALUES (${sqlLiteral(crypto.randomUUID())}, ${sqlLiteral(migration.checksum)}, clock_timestamp(), ${sqlLiteral(migration.name)}, now(), 1);`;
+  await client.query("BEGIN");
+  try {
+    await client.query(`${migration.sql}\n;\n${record}`);
+    await client.query("COMMIT");
+  } catch (error) {
+    await client.query("ROLLBACK").catch(() => {});
+    throw await explainFailure(client, schema, migration, appliedBefore, error);
+  }
 }
 
 /**
- * The batch failed and was rolled back. Replay it statement by statement in a
- * transaction that is rolled back too, to name the migration and statement.
+ * The migration failed and was rolled back. Replay it statement by statement
+ * in a transaction that is rolled back too, to name the statement and line.
  */
 async function explainFailure(
   client: pg.ClientBase,
   schema: string,
-  pending: readonly MigrationFile[],
+  migration: MigrationFile,
+  appliedBefore: readonly string[],
   original: unknown,
 ): Promise<MigrationError> {
-  const message = original instanceof Error ? original.message : String(original);
+  const kept =
+    `Migration ${migration.name} was rolled back and is not recorded` +
+    (appliedBefore.length > 0 ? `; the ${appliedBefore.length} migration(s) applied before it in this run stay applied.` : ".");
   try {
     await client.query("BEGIN");
-    await prepareSchema(client, schema);
-    for (const migration of pending) {
-      for (const statement of splitSqlStatements(migration.sql)) {
-        try {
-          await client.query(statement.text);
-        } catch (error) {
-          const reason = error instanceof Error ? error.message : String(error);
-          return new MigrationError(
-            `Migration ${migration.name} failed on schema "${schema}" at line ${statement.line}: ${reason}\n` +
-              `  statement: ${excerpt(statement.text)}\n` +
-              `Nothing was applied: the schema is as it was before this run.`,
-            schema,
-            migration.name,
-            statement.text,
-            { cause: error },
-          );
-        }
+    for (const statement of splitSqlStatements(migration.sql)) {
+      try {
+        await client.query(statement.text);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        return new MigrationError(
+          `Migration ${migration.name} failed on schema "${schema}" at line ${statement.line}: ${reason}\n` +
+            `  statement: ${excerpt(statement.text)}\n${kept}`,
+          schema,
+          migration.name,
+          statement.text,
+          { cause: error, line: statement.line },
+        );
       }
     }
   } catch {
-    // fall through to the generic error below
+    // fall through to the error without a statement below
   } finally {
     await client.query("ROLLBACK").catch(() => {});
   }
-  return new MigrationError(
-    `Migrating schema "${schema}" failed: ${message}. Nothing was applied: the schema is as it was before this run.`,
-    schema,
-    undefined,
-    undefined,
-    { cause: original },
-  );
+  const message = original instanceof Error ? original.message : String(original);
+  return new MigrationError(`Migration ${migration.name} failed on schema "${schema}": ${message}. ${kept}`, schema, migration.name, undefined, {
+    cause: original,
+  });
 }
 
 function excerpt(sql: string): string {

@@ -12,13 +12,14 @@ export interface MigrationStatusOptions {
 export interface AppliedMigration {
   readonly name: string;
   readonly finishedAt: Date;
-  /** The file changed after it was applied (or is gone). */
+  /** The file changed after it was applied. */
   readonly modified: boolean;
 }
 
 export interface MigrationStatus {
   readonly schema: string;
   readonly schemaExists: boolean;
+  /** Applied migrations that are in the migrations folder (the others are in `unknown`). */
   readonly applied: readonly AppliedMigration[];
   readonly pending: readonly string[];
   /** Recorded as started but never finished (a failed `prisma migrate deploy`). */
@@ -42,15 +43,13 @@ export async function migrationStatus(options: MigrationStatusOptions = {}): Pro
     const rows = table_exists ? (await client.query<AppliedMigrationRow>(SELECT_APPLIED_MIGRATIONS)).rows : [];
     const byName = new Map(files.map((f) => [f.name, f]));
     const finished = rows.filter((r) => r.finished_at !== null);
-    const applied = finished.map((r) => ({
-      name: r.migration_name,
-      finishedAt: r.finished_at!,
-      modified: byName.get(r.migration_name)?.checksum !== r.checksum,
-    }));
-    const appliedNames = new Set(applied.map((a) => a.name));
-    const pending = files.filter((f) => !appliedNames.has(f.name)).map((f) => f.name);
+    const applied = finished
+      .filter((r) => byName.has(r.migration_name))
+      .map((r) => ({ name: r.migration_name, finishedAt: r.finished_at!, modified: byName.get(r.migration_name)!.checksum !== r.checksum }));
+    const unknown = finished.filter((r) => !byName.has(r.migration_name)).map((r) => r.migration_name);
+    const finishedNames = new Set(finished.map((r) => r.migration_name));
+    const pending = files.filter((f) => !finishedNames.has(f.name)).map((f) => f.name);
     const failed = rows.filter((r) => r.finished_at === null && r.rolled_back_at === null).map((r) => r.migration_name);
-    const unknown = applied.filter((a) => !byName.has(a.name)).map((a) => a.name);
     return {
       schema,
       schemaExists: schema_exists,
@@ -58,7 +57,7 @@ export async function migrationStatus(options: MigrationStatusOptions = {}): Pro
       pending,
       failed,
       unknown,
-      upToDate: pending.length === 0 && failed.length === 0 && applied.every((a) => !a.modified),
+      upToDate: pending.length === 0 && failed.length === 0 && unknown.length === 0 && applied.every((a) => !a.modified),
     };
   });
 }

@@ -7,8 +7,9 @@ import { STATEMENT_TIMEOUT_MS } from "./provisioner-timeouts.ts";
  * A database-wide bound on schema builds and drops running at once, shared by
  * every process and test run on the database.
  *
- * Building attune's schema takes ~740 locks in one transaction and dropping it
- * ~850 (measured: one per table, index, sequence, type, function...). A
+ * Dropping attune's schema takes ~850 locks in one transaction, and building
+ * it took ~740 when it was one transaction (one per table, index, sequence,
+ * type, function...; now its migrations commit one by one). A
  * server's shared lock table has max_locks_per_transaction × (max_connections +
  * max_prepared_transactions) slots, 6,400 by default: a dozen builds and drops
  * at once, from two test runs on one server, fill it, and every other session's

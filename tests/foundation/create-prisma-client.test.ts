@@ -1,5 +1,7 @@
-import { createPrismaClient, withSchema } from "../../src/index.ts";
+import { createPrismaClient, createRepositories, SchemaNotInEffectError, withSchema } from "../../src/index.ts";
+import { describeServer, withoutSchema } from "../../src/config/datasource-url.ts";
 import { freshSchema, testPrisma, testSchema } from "../../src/testing/index.ts";
+import { startOptionsDroppingProxy } from "../support/options-dropping-proxy.ts";
 
 /** Same inserts in two schemas: same ids, so any crossing over would show. */
 async function seed(prisma: ReturnType<typeof createPrismaClient>, packRef: string) {
@@ -50,6 +52,53 @@ describe("createPrismaClient", () => {
     } finally {
       await fromUrl.$disconnect();
       await fromOption.$disconnect();
+    }
+  });
+
+  it("takes a schema given in the options as explicit under NODE_ENV=production", async () => {
+    const { url, schema } = testSchema();
+    const saved = { NODE_ENV: process.env.NODE_ENV, DATABASE_URL: process.env.DATABASE_URL, ATTUNE_DB_SCHEMA: process.env.ATTUNE_DB_SCHEMA };
+    Object.assign(process.env, { NODE_ENV: "production", DATABASE_URL: withoutSchema(url) });
+    delete process.env.ATTUNE_DB_SCHEMA;
+    try {
+      const prisma = createPrismaClient({ schema });
+      try {
+        expect(await prisma.$queryRaw`SELECT current_schema() AS s`).toEqual([{ s: schema }]);
+      } finally {
+        await prisma.$disconnect();
+      }
+    } finally {
+      for (const [name, value] of Object.entries(saved)) {
+        if (value === undefined) delete process.env[name];
+        else process.env[name] = value;
+      }
+    }
+  });
+
+  it("fails with SchemaNotInEffectError when a connection does not run in the client's schema", async () => {
+    const { url, schema } = testSchema();
+    // A pooler that drops the startup options: the connection would run in public.
+    const proxy = await startOptionsDroppingProxy(describeServer(url));
+    const proxied = new URL(url);
+    proxied.hostname = "127.0.0.1";
+    proxied.port = String(proxy.port);
+    const behindPooler = createPrismaClient({ url: proxied.toString(), schema });
+    const missing = createPrismaClient({ url, schema: "no_such_schema_here" });
+    try {
+      const viaPooler = await behindPooler.$queryRaw`SELECT 1`.catch((e: unknown) => e);
+      expect(viaPooler).toBeInstanceOf(SchemaNotInEffectError);
+      expect(viaPooler).toMatchObject({ schema, currentSchema: "public", schemaExists: true });
+      expect((viaPooler as Error).message).toMatch(/did not apply the search_path sent at connection start/);
+      // Repositories report the same error, not a Prisma one.
+      await expect(createRepositories(behindPooler).packs.list({ page: 0, perPage: 1 })).rejects.toThrow(SchemaNotInEffectError);
+
+      const noSchema = await missing.$queryRaw`SELECT 1`.catch((e: unknown) => e);
+      expect(noSchema).toBeInstanceOf(SchemaNotInEffectError);
+      expect((noSchema as Error).message).toMatch(/schema "no_such_schema_here" does not exist/);
+    } finally {
+      await behindPooler.$disconnect();
+      await missing.$disconnect();
+      await proxy.close();
     }
   });
 

@@ -46,5 +46,8 @@ describe("withSchema / schemaFromUrl", () => {
   it("masks passwords for printing", () => {
     expect(maskPassword(base)).toContain("app:****@db.example");
     expect(maskPassword(base)).not.toContain("s3cret");
+    const inQuery = "postgresql://db.example/attune?password=q_secret&sslpassword=ssl_secret&schema=attune";
+    expect(maskPassword(inQuery)).toBe("postgresql://db.example/attune?password=****&sslpassword=****&schema=attune");
+    expect(maskPassword("not a url ?password=q_secret&x=1")).toBe("not a url ?password=****&x=1");
   });
 });

@@ -38,6 +38,21 @@ describe("loadDatabaseConfig", () => {
     expect(loadDatabaseConfig({ ATTUNE_DB_SCHEMA: "env_schema" })).toMatchObject({ schema: "env_schema" });
   });
 
+  it("lets the environment's ?schema= win over .env's ATTUNE_DB_SCHEMA, and the environment's variable over .env's ?schema=", () => {
+    fs.writeFileSync(path.join(dir, ".env"), "ATTUNE_DB_SCHEMA=from_dotenv\n");
+    expect(load({ DATABASE_URL: "postgresql://h/db?schema=from_env" })).toMatchObject({ schema: "from_env", schemaIsExplicit: true });
+    fs.writeFileSync(path.join(dir, ".env"), "DATABASE_URL=postgresql://h/db?schema=from_dotenv\n");
+    expect(load({ ATTUNE_DB_SCHEMA: "from_env" })).toMatchObject({ schema: "from_env" });
+    fs.writeFileSync(path.join(dir, ".env"), "DATABASE_URL=postgresql://h/db?schema=a\nATTUNE_DB_SCHEMA=b\n");
+    expect(() => load({})).toThrow(/ATTUNE_DB_SCHEMA=b contradicts the \?schema=a of DATABASE_URL/);
+  });
+
+  it("takes a schema given in code as explicit, over the environment", () => {
+    const config = loadDatabaseConfig({ DATABASE_URL: "postgresql://h/db?schema=a", ATTUNE_DB_SCHEMA: "b" }, { schema: "code_schema" });
+    expect(config).toMatchObject({ schema: "code_schema", schemaIsExplicit: true });
+    expect(() => loadDatabaseConfig({}, { schema: "Bad-Name" })).toThrow(ConfigError);
+  });
+
   it.each([
     [{ ATTUNE_DB_SCHEMA: "Bad-Name" }, /ATTUNE_DB_SCHEMA: Invalid schema name "Bad-Name"/],
     [{ ATTUNE_DB_SCHEMA: "pg_catalog" }, /pg_/],
@@ -54,6 +69,13 @@ describe("loadDatabaseConfig", () => {
   describe("in production", () => {
     it("requires an explicit schema", () => {
       expect(() => load({ NODE_ENV: "production", DATABASE_URL: "postgresql://h/db" })).toThrow(/explicit schema/);
+    });
+
+    it("accepts a schema given in code (createPrismaClient({ schema })) as explicit, without a warning", () => {
+      const warn = jest.fn();
+      const config = loadDatabaseConfig({ NODE_ENV: "production", DATABASE_URL: "postgresql://h/db" }, { schema: "tenant_a", warn });
+      expect(config).toMatchObject({ schema: "tenant_a", schemaIsExplicit: true });
+      expect(warn).not.toHaveBeenCalled();
     });
 
     it("requires DATABASE_URL", () => {

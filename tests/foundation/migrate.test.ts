@@ -106,40 +106,77 @@ describe("migrate", () => {
     }
   });
 
-  it("leaves the schema as it was when a migration fails, naming the migration and the statement", async () => {
+  it("rolls back only the failing migration, naming it, the statement and its line", async () => {
     const copy = copyMigrations();
     try {
       const { schema } = await freshSchema({ empty: true });
       await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir });
+      addMigration(copy.dir, "29990101000000_fine", "CREATE TABLE fine_table (id int);\n");
       addMigration(
         copy.dir,
-        "29990101000000_broken",
+        "29990101000001_broken",
         "-- a migration that fails halfway\nCREATE TABLE half_done (id int);\n\nALTER TABLE pack ADD COLUMN oops no_such_type;\n",
       );
       const error = await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir }).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(MigrationError);
-      expect((error as MigrationError).migration).toBe("29990101000000_broken");
-      expect((error as MigrationError).message).toMatch(/Migration 29990101000000_broken failed on schema "test_\w+" at line 4: type "no_such_type" does not exist/);
-      expect((error as MigrationError).statement).toBe("ALTER TABLE pack ADD COLUMN oops no_such_type");
+      expect(error).toMatchObject({ migration: "29990101000001_broken", line: 4, statement: "ALTER TABLE pack ADD COLUMN oops no_such_type" });
+      expect((error as MigrationError).message).toMatch(
+        /Migration 29990101000001_broken failed on schema "test_\w+" at line 4: type "no_such_type" does not exist/,
+      );
+      expect((error as MigrationError).message).toMatch(/the 1 migration\(s\) applied before it in this run stay applied/);
 
       await withClient(async (client) => {
-        expect(await tableNames(client, schema)).not.toContain("half_done");
-        const recorded = await client.query(`SELECT count(*)::int AS n FROM "${schema}"._prisma_migrations`);
-        expect(recorded.rows[0].n).toBe(readMigrationFiles().length);
+        const tables = await tableNames(client, schema);
+        expect(tables).toContain("fine_table");
+        expect(tables).not.toContain("half_done");
+        const recorded = await client.query(`SELECT migration_name FROM "${schema}"._prisma_migrations ORDER BY started_at`);
+        expect(recorded.rows.map((r) => r.migration_name)).toEqual([...readMigrationFiles().map((m) => m.name), "29990101000000_fine"]);
       });
+      const status = await migrationStatus({ url: serverUrl(), schema, migrationsDir: copy.dir });
+      expect(status).toMatchObject({ pending: ["29990101000001_broken"], failed: [], upToDate: false });
     } finally {
       copy.remove();
     }
   });
 
-  it("creates nothing at all when the first run fails", async () => {
+  it("applies each migration in its own transaction with its own rows, so a migration can use an enum value the one before added", async () => {
     const copy = copyMigrations();
     try {
-      addMigration(copy.dir, "29990101000000_broken", "SELECT 1/0;");
+      addMigration(copy.dir, "29990101000000_add_paused", "ALTER TYPE execution_status_enum ADD VALUE 'paused';\n");
+      addMigration(copy.dir, "29990101000001_use_paused", "CREATE INDEX execution_paused_idx ON execution (id) WHERE status = 'paused';\n");
       const { schema } = await freshSchema({ empty: true });
-      await expect(migrate({ url: serverUrl(), schema, migrationsDir: copy.dir })).rejects.toThrow(/division by zero/);
-      const status = await migrationStatus({ url: serverUrl(), schema, migrationsDir: copy.dir });
-      expect(status.schemaExists).toBe(false);
+      const result = await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir });
+      expect(result.applied.slice(-2)).toEqual(["29990101000000_add_paused", "29990101000001_use_paused"]);
+      await withClient(async (client) => {
+        const index = await client.query(`SELECT to_regclass(format('%I.execution_paused_idx', $1::text)) IS NOT NULL AS ok`, [schema]);
+        expect(index.rows[0].ok).toBe(true);
+        const rows = await client.query<{ migration_name: string; started_at: Date; finished_at: Date; xmin: string }>(
+          `SELECT migration_name, started_at, finished_at, xmin::text FROM "${schema}"._prisma_migrations ORDER BY started_at`,
+        );
+        // One transaction per migration: each row written by its own, each started after the previous one finished.
+        expect(new Set(rows.rows.map((r) => r.xmin)).size).toBe(rows.rows.length);
+        for (const [previous, row] of rows.rows.slice(0, -1).map((r, i) => [r, rows.rows[i + 1]!] as const)) {
+          expect(row.started_at.getTime()).toBeGreaterThanOrEqual(previous.finished_at.getTime());
+          expect(row.finished_at.getTime()).toBeGreaterThanOrEqual(row.started_at.getTime());
+        }
+      });
+      expect((await migrationStatus({ url: serverUrl(), schema, migrationsDir: copy.dir })).upToDate).toBe(true);
+    } finally {
+      copy.remove();
+    }
+  });
+
+  it("refuses to run when an applied migration is missing from the folder", async () => {
+    const copy = copyMigrations();
+    try {
+      const { schema } = await freshSchema({ empty: true });
+      addMigration(copy.dir, "29990101000000_later_deleted", "CREATE TABLE gone_later (id int);\n");
+      await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir });
+      fs.rmSync(path.join(copy.dir, "29990101000000_later_deleted"), { recursive: true });
+      const error = await migrate({ url: serverUrl(), schema, migrationsDir: copy.dir }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(MigrationError);
+      expect(error).toMatchObject({ migration: "29990101000000_later_deleted" });
+      expect((error as Error).message).toMatch(/was applied to schema "test_\w+" but is not in the migrations folder/);
     } finally {
       copy.remove();
     }

@@ -7,6 +7,7 @@ import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "../../src/provisioner/test-sche
 import { migrationStatus } from "../../src/index.ts";
 import { CLOSE_TIMEOUT_MS, LOCK_TIMEOUT_MS } from "../../src/provisioner/provisioner-timeouts.ts";
 import { startTsProcess } from "../support/child-process.ts";
+import { addMigration, copyMigrations } from "../support/migrations-copy.ts";
 
 const url = () => process.env.DATABASE_URL!;
 const opened: SchemaProvisioner[] = [];
@@ -153,20 +154,46 @@ describe("SchemaProvisioner", () => {
     await alive.drop();
   });
 
-  it("leaves nothing behind when a build fails halfway (no half-built schema is ever visible)", async () => {
+  it("leaves nothing behind when a build fails after its migrations committed (no half-built schema is ever visible)", async () => {
+    let built: string | undefined;
     const fingerprint = `fp_failing_${process.pid}_${Date.now()}`; // another run of this file may be failing builds too
     const failing: SchemaMigrator = {
       hash: () => fingerprint,
-      migrate: (client, schema, beforeCommit) =>
-        prismaMigrationsMigrator().migrate(client, schema, async (tx) => {
-          await beforeCommit(tx);
-          throw new Error("build interrupted");
-        }),
+      migrate: async (client, schema) => {
+        await prismaMigrationsMigrator().migrate(client, schema);
+        built = schema;
+        expect(await registryRow(schema)).toMatchObject({ state: "building" });
+        throw new Error("build interrupted");
+      },
     };
     const p = await provisioner({ migrator: failing });
     await expect(p.create()).rejects.toThrow(/build interrupted/);
     const leftovers = await admin.query(`SELECT name FROM ${REGISTRY_TABLE} WHERE fingerprint = $1`, [fingerprint]);
     expect(leftovers.rows).toEqual([]);
+    expect(await schemaExists(built!)).toBe(false);
+  });
+
+  it("builds schemas whose migrations use an enum value an earlier migration added", async () => {
+    const copy = copyMigrations();
+    try {
+      addMigration(copy.dir, "29990101000000_add_paused", "ALTER TYPE execution_status_enum ADD VALUE 'paused';\n");
+      addMigration(copy.dir, "29990101000001_use_paused", "CREATE INDEX execution_paused_idx ON execution (id) WHERE status = 'paused';\n");
+      const p = await provisioner({ poolSize: 1, migrator: prismaMigrationsMigrator(copy.dir) });
+      expect(await p.fill()).toBe(1);
+      const pooled = await p.acquire();
+      const onDemand = await p.create();
+      expect(pooled.pooled).toBe(true);
+      for (const { schema, url } of [pooled, onDemand]) {
+        expect(await registryRow(schema)).toMatchObject({ state: "in_use" });
+        const index = await admin.query(`SELECT to_regclass(format('%I.execution_paused_idx', $1::text)) IS NOT NULL AS ok`, [schema]);
+        expect(index.rows[0].ok).toBe(true);
+        expect((await migrationStatus({ url, migrationsDir: copy.dir })).upToDate).toBe(true);
+      }
+      await pooled.drop();
+      await onDemand.drop();
+    } finally {
+      copy.remove();
+    }
   });
 
   it("drops a released schema even when the test left a connection open in a transaction", async () => {

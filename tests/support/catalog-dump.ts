@@ -23,6 +23,8 @@ export async function catalogDump(client: pg.ClientBase, schema: string): Promis
         // pg_get_indexdef() and a few others qualify names whatever the search_path.
         .replaceAll(`"${schema}".`, "<schema>.")
         .replaceAll(`${schema}.`, "<schema>.")
+        // Functions pin their own schema on their search_path.
+        .replaceAll(`search_path=${schema},`, "search_path=<schema>,")
         // Some PostgreSQL builds (this machine's Debian server among them) stamp every column's
         // attoptions with a creation counter, `pg_attver=...`: it differs between any two builds.
         .replace(/pg_attver=\d+,?/g, "")
