@@ -24,7 +24,7 @@ const passRate = z
   .refine((d) => d.gte(0) && d.lte(1), "must be between 0 and 1");
 
 /** A missing pack is a ForeignKeyError. */
-const createPackTestInput = z.object({
+const createInput = z.object({
   packId: id,
   packVersion: z.string().min(1, "must not be empty").max(50),
   /** When the suite ran (default now()). */
@@ -40,7 +40,7 @@ const createPackTestInput = z.object({
   /** The full test result document. */
   result: jsonInput,
 });
-export type CreatePackTestInput = z.input<typeof createPackTestInput>;
+export type CreatePackTestInput = z.input<typeof createInput>;
 
 const hoursAgoInput = count;
 const limitInput = z.number().int().min(1).max(MAX_PER_PAGE);
@@ -83,7 +83,7 @@ export interface PackTestStats {
 export class PackTestRepository extends modelRepository({
   model: "packTestExecution",
   order: [{ executionTime: "desc" }, { id: "desc" }],
-  create: createPackTestInput,
+  create: createInput,
 }) {
   async listByPack(packId: Id, page?: PageRequest): Promise<Page<PackTestExecution>> {
     return this.page({ packId: this.toId(packId, "packId") }, page);

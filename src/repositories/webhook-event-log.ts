@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WebhookEventLog } from "../../prisma/generated/client.ts";
-import { modelRepository, NEWEST_FIRST, type Id, type Page, type PageRequest } from "./common/index.ts";
+import { modelRepository, type Id, type Page, type PageRequest } from "./common/index.ts";
 import { count, id, ipAddress, nullableJsonInput } from "./common/input-validation.ts";
 
 /**
@@ -30,7 +30,7 @@ export type CreateWebhookEventLogInput = z.input<typeof createInput>;
 const daysInput = z.object({ days: z.number().int().min(0) });
 
 /** Audit log of incoming webhook requests, newest first. Rows are never updated. */
-export class WebhookEventLogRepository extends modelRepository({ model: "webhookEventLog", order: NEWEST_FIRST, create: createInput }) {
+export class WebhookEventLogRepository extends modelRepository({ model: "webhookEventLog", create: createInput }) {
   async listByTrigger(triggerId: Id, page?: PageRequest): Promise<Page<WebhookEventLog>> {
     return this.page({ triggerId: this.toId(triggerId, "triggerId") }, page);
   }
