@@ -136,12 +136,15 @@ export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodTy
 }
 
 /** The {@link ModelRepository} class of `spec`, for a repository to extend with what is particular to its model. */
-export function modelRepository<K extends ModelKey, Create extends z.ZodType>(
-  spec: ModelSpec<K, Create>,
-): new (db: DbClient) => ModelRepository<K, Create> {
-  return class extends ModelRepository<K, Create> {
+export const modelRepository = <K extends ModelKey, Create extends z.ZodType>(spec: ModelSpec<K, Create>) =>
+  bindSpec(ModelRepository<K, Create>, spec);
+
+/** `Repository` with its spec given: what `modelRepository` and the like return. */
+export function bindSpec<Spec, R>(Repository: abstract new (db: DbClient, spec: Spec) => R, spec: Spec): new (db: DbClient) => R {
+  const Base = Repository as unknown as new (db: DbClient, spec: Spec) => object;
+  return class extends Base {
     constructor(db: DbClient) {
       super(db, spec);
     }
-  };
+  } as new (db: DbClient) => R;
 }
