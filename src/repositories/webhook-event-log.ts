@@ -27,8 +27,6 @@ const createInput = z.object({
 });
 export type CreateWebhookEventLogInput = z.input<typeof createInput>;
 
-const daysInput = z.object({ days: z.number().int().min(0) });
-
 /** Audit log of incoming webhook requests, newest first. Rows are never updated. */
 export class WebhookEventLogRepository extends modelRepository({ model: "webhookEventLog", create: createInput }) {
   async listByTrigger(triggerId: Id, page?: PageRequest): Promise<Page<WebhookEventLog>> {
@@ -42,7 +40,7 @@ export class WebhookEventLogRepository extends modelRepository({ model: "webhook
 
   /** Deletes the rows created more than `days` days ago (database clock); returns how many. */
   async deleteOlderThan(days: number): Promise<number> {
-    const input = this.parse(daysInput, { days });
+    const input = this.parse(z.object({ days: z.number().int().min(0) }), { days });
     return this.db.$executeRaw`DELETE FROM webhook_event_log WHERE created < now() - make_interval(days => ${input.days}::integer)`;
   }
 }

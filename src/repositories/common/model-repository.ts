@@ -34,11 +34,8 @@ interface Rows<K extends ModelKey> {
 }
 
 /**
- * The shape every attune repository of an `id`-keyed table shares:
- * `findById` (null when missing), `getById` ({@link NotFoundError}), `list`
- * (a page in the model's order, with the total), `count`, `create` (input
- * validated first) and `delete` (whether a row went). Database errors of
- * every query are mapped once, in `db` (see `withErrorMapping`).
+ * What every attune repository of an `id`-keyed table shares; a missing row is a {@link NotFoundError} from the
+ * `get*` methods, null from the `find*` ones. Every query's database errors are mapped once, in `db` (see `withErrorMapping`).
  */
 export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodType> {
   /** The table, as errors name it (`pack_test_execution`). */
