@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Action } from "../../prisma/generated/client.ts";
-import { BY_REF, catalogRepository, textSearchWhere, type Id, type Page, type PageRequest } from "./common/index.ts";
+import { catalogRepository, textSearchWhere, type Id, type Page, type PageRequest } from "./common/index.ts";
 import { id, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -32,7 +32,7 @@ const linkInput = z.object({ actionId: id, workflowDefId: id });
  * queue stats and the keys it owns; refused with a ForeignKeyError while
  * executions or rules still point at it.
  */
-export class ActionRepository extends catalogRepository({ model: "action", order: BY_REF, create: createInput, update: updateInput }) {
+export class ActionRepository extends catalogRepository({ model: "action", create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<Action[]> {
     return this.findWhere({ packId: this.toId(packId, "packId") });
   }

@@ -28,12 +28,7 @@ const finderFilter = modelInput("artifact", "where", createInput.omit({ retentio
  * finders return at most 1000 rows, newest first. Nothing references
  * artifacts, so `delete` never refuses.
  */
-export class ArtifactRepository extends editableRepository({
-  model: "artifact",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class ArtifactRepository extends editableRepository({ model: "artifact", create: createInput, update: updateInput }) {
   /**
    * Every artifact with this ref, newest first. `artifact.ref` is not unique
    * (the Rust repository returned an arbitrary first match); take `[0]` for

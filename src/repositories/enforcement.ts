@@ -3,7 +3,7 @@ import { Prisma, type Enforcement, type Execution } from "../../prisma/generated
 import { EnforcementCondition, EnforcementStatus } from "../../prisma/generated/enums.ts";
 import { ForeignKeyError } from "../errors/foreign-key-error.ts";
 import { FOREIGN_KEYS } from "../errors/database-constraints.ts";
-import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id, type TransactionOptions } from "./common/index.ts";
+import { editableRepository, inTransaction, MAX_PER_PAGE, type Id, type TransactionOptions } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const enforcementStatus = z.enum(EnforcementStatus);
@@ -54,12 +54,7 @@ export interface EnforcementWithExecution {
  * most 1000 from the finders). `delete` is refused with a ForeignKeyError
  * (`execution.enforcement -> enforcement`) while executions point at it.
  */
-export class EnforcementRepository extends editableRepository({
-  model: "enforcement",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class EnforcementRepository extends editableRepository({ model: "enforcement", create: createInput, update: updateInput }) {
   async findByRule(ruleId: Id): Promise<Enforcement[]> {
     return this.findWhere({ ruleId: this.toId(ruleId, "ruleId") }, MAX_PER_PAGE);
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Event } from "../../prisma/generated/client.ts";
-import { editableRepository, MAX_PER_PAGE, NEWEST_FIRST, type Id } from "./common/index.ts";
+import { editableRepository, MAX_PER_PAGE, type Id } from "./common/index.ts";
 import { id, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -24,7 +24,7 @@ export type UpdateEventInput = z.input<typeof updateInput>;
  * the finders). `delete` leaves its enforcements and webhook log rows in
  * place with their event set to NULL (ON DELETE SET NULL).
  */
-export class EventRepository extends editableRepository({ model: "event", order: NEWEST_FIRST, create: createInput, update: updateInput }) {
+export class EventRepository extends editableRepository({ model: "event", create: createInput, update: updateInput }) {
   async findByTrigger(triggerId: Id): Promise<Event[]> {
     return this.findWhere({ triggerId: this.toId(triggerId, "triggerId") }, MAX_PER_PAGE);
   }

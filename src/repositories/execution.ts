@@ -2,7 +2,7 @@ import { z } from "zod";
 import { Prisma, type Execution } from "../../prisma/generated/client.ts";
 import { ExecutionStatus } from "../../prisma/generated/enums.ts";
 import { ConcurrentUpdateError } from "../errors/concurrent-update-error.ts";
-import { editableRepository, inTransaction, MAX_PER_PAGE, NEWEST_FIRST, type Id, type TransactionOptions } from "./common/index.ts";
+import { editableRepository, inTransaction, MAX_PER_PAGE, type Id, type TransactionOptions } from "./common/index.ts";
 import { channelName, id, indexedText, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 import { EXECUTION_STATUS_CHANGED_CHANNEL } from "../notifications/channels.ts";
 
@@ -90,12 +90,7 @@ export type UpdateStatusOptions = Omit<z.input<typeof updateStatusInput>, "statu
  * database trigger (results over ~7.9 kB are left out of that payload).
  * Listed newest first.
  */
-export class ExecutionRepository extends editableRepository({
-  model: "execution",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class ExecutionRepository extends editableRepository({ model: "execution", create: createInput, update: updateInput }) {
   async findByStatus(status: ExecutionStatus): Promise<Execution[]> {
     return this.findWhere(this.parse(z.object({ status: executionStatus }), { status }), MAX_PER_PAGE);
   }

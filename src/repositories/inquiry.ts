@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Inquiry, Prisma } from "../../prisma/generated/client.ts";
 import { InquiryStatus } from "../../prisma/generated/enums.ts";
-import { editableRepository, MAX_PER_PAGE, modelInput, NEWEST_FIRST, type Id } from "./common/index.ts";
+import { editableRepository, MAX_PER_PAGE, modelInput, type Id } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput } from "./common/input-validation.ts";
 
 const inquiryStatus = z.enum(InquiryStatus);
@@ -27,12 +27,7 @@ export type UpdateInquiryInput = z.input<typeof updateInput>;
 const respondInput = modelInput("inquiry", "update", z.object({ response: jsonInput }));
 
 /** Inquiries: human-in-the-loop questions attached to an execution. Listed newest first (at most 1000 from the finders). */
-export class InquiryRepository extends editableRepository({
-  model: "inquiry",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class InquiryRepository extends editableRepository({ model: "inquiry", create: createInput, update: updateInput }) {
   async findByStatus(status: InquiryStatus): Promise<Inquiry[]> {
     return this.findWhere(this.parse(z.object({ status: inquiryStatus }), { status }), MAX_PER_PAGE);
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Key } from "../../prisma/generated/client.ts";
 import { OwnerType } from "../../prisma/generated/enums.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { id, indexedText, keyRef } from "./common/input-validation.ts";
 
 /** The owner id field that each non-system owner type requires (and the only one it allows). */
@@ -83,7 +83,7 @@ const ownerQuery = z
  * combination the trigger refuses a CheckViolationError (normally caught
  * first as a ValidationError).
  */
-export class KeyRepository extends catalogRepository({ model: "key", order: BY_REF, create: createInput, update: updateInput }) {
+export class KeyRepository extends catalogRepository({ model: "key", create: createInput, update: updateInput }) {
   async findByOwnerType(ownerType: OwnerType): Promise<Key[]> {
     return this.findWhere(this.parse(z.object({ ownerType: z.enum(OwnerType) }), { ownerType }));
   }

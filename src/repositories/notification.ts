@@ -29,12 +29,7 @@ export type UpdateNotificationInput = z.input<typeof updateInput>;
  * when the inserting transaction commits. Listed newest first (at most 1000
  * from the finders).
  */
-export class NotificationRepository extends editableRepository({
-  model: "notification",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class NotificationRepository extends editableRepository({ model: "notification", create: createInput, update: updateInput }) {
   async findByState(state: NotificationStatus): Promise<Notification[]> {
     return this.findWhere(this.parse(z.object({ state: notificationStatus }), { state }), MAX_PER_PAGE);
   }

@@ -24,7 +24,7 @@ const passRate = z
   .refine((d) => d.gte(0) && d.lte(1), "must be between 0 and 1");
 
 /** A missing pack is a ForeignKeyError. */
-const createPackTestInput = z.object({
+const createInput = z.object({
   packId: id,
   packVersion: z.string().min(1, "must not be empty").max(50),
   /** When the suite ran (default now()). */
@@ -40,11 +40,7 @@ const createPackTestInput = z.object({
   /** The full test result document. */
   result: jsonInput,
 });
-export type CreatePackTestInput = z.input<typeof createPackTestInput>;
-
-const hoursAgoInput = count;
-const limitInput = z.number().int().min(1).max(MAX_PER_PAGE);
-const olderThanDaysInput = z.number().int().min(0).max(1_000_000);
+export type CreatePackTestInput = z.input<typeof createInput>;
 
 /**
  * A row of the view pack_latest_test: a pack's newest test run (its id and
@@ -63,10 +59,8 @@ export interface PackTestStats {
   /** Runs with failed > 0. */
   failedExecutions: bigint;
   /**
-   * The average pass rate as a JS number (0 to 1). The function returns an
-   * unbounded numeric (e.g. 0.66665000000000000000); a double is precise
-   * enough for an average of 4-decimal rates and is what callers compute and
-   * display with (the Rust model reads it as f64 too).
+   * The average pass rate (0 to 1) as a double, not the function's unbounded numeric (0.66665000000000000000):
+   * precise enough for an average of 4-decimal rates, and what callers compute with (the Rust model reads an f64).
    */
   avgPassRate: number | null;
   avgDurationMs: bigint | null;
@@ -83,7 +77,7 @@ export interface PackTestStats {
 export class PackTestRepository extends modelRepository({
   model: "packTestExecution",
   order: [{ executionTime: "desc" }, { id: "desc" }],
-  create: createPackTestInput,
+  create: createInput,
 }) {
   async listByPack(packId: Id, page?: PageRequest): Promise<Page<PackTestExecution>> {
     return this.page({ packId: this.toId(packId, "packId") }, page);
@@ -123,7 +117,7 @@ export class PackTestRepository extends modelRepository({
    * the last `hoursAgo` hours (SQL function pack_has_passing_tests).
    */
   async hasPassingTests(packId: Id, hoursAgo = 24): Promise<boolean> {
-    const hours = this.parse(z.object({ hoursAgo: hoursAgoInput }), { hoursAgo }).hoursAgo;
+    const hours = this.parse(z.object({ hoursAgo: count }), { hoursAgo }).hoursAgo;
     const rows = await this.db.$queryRaw<{ passing: boolean }[]>`
       SELECT pack_has_passing_tests(${this.toId(packId, "packId")}::bigint, ${hours}::int) AS passing`;
     return rows[0]?.passing === true;
@@ -139,7 +133,7 @@ export class PackTestRepository extends modelRepository({
 
   /** The pack's runs with failed > 0, newest first, at most `limit` (1 to 1000). */
   async getFailedByPack(packId: Id, limit = 50): Promise<PackTestExecution[]> {
-    const take = this.parse(z.object({ limit: limitInput }), { limit }).limit;
+    const take = this.parse(z.object({ limit: z.number().int().min(1).max(MAX_PER_PAGE) }), { limit }).limit;
     return this.findWhere({ packId: this.toId(packId, "packId"), failed: { gt: 0 } }, take);
   }
 
@@ -148,7 +142,7 @@ export class PackTestRepository extends modelRepository({
    * before now (as seen by this process's clock). Returns how many were deleted.
    */
   async deleteOldExecutions(olderThanDays: number): Promise<number> {
-    const days = this.parse(z.object({ olderThanDays: olderThanDaysInput }), { olderThanDays }).olderThanDays;
+    const days = this.parse(z.object({ olderThanDays: z.number().int().min(0).max(1_000_000) }), { olderThanDays }).olderThanDays;
     const cutoff = new Date(Date.now() - days * 86_400_000);
     const { count: deleted } = await this.db.packTestExecution.deleteMany({ where: { executionTime: { lt: cutoff } } });
     return deleted;

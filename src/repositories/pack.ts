@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Pack } from "../../prisma/generated/client.ts";
-import { BY_REF, catalogRepository, textSearchWhere, type Page, type PageRequest } from "./common/index.ts";
+import { catalogRepository, textSearchWhere, type Page, type PageRequest } from "./common/index.ts";
 import { indexedTextList, jsonInput, packRef, semver } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -29,7 +29,7 @@ export type UpdatePackInput = z.input<typeof updateInput>;
  * relation while rows that do not cascade still point at it (executions of
  * its actions, keys it owns, events from its sensors...).
  */
-export class PackRepository extends catalogRepository({ model: "pack", order: BY_REF, create: createInput, update: updateInput }) {
+export class PackRepository extends catalogRepository({ model: "pack", create: createInput, update: updateInput }) {
   async existsByRef(ref: string): Promise<boolean> {
     return (await this.db.pack.count({ where: { ref } })) > 0;
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { PermissionAssignment } from "../../prisma/generated/client.ts";
-import { modelRepository, NEWEST_FIRST, type Id } from "./common/index.ts";
+import { modelRepository, type Id } from "./common/index.ts";
 import { id } from "./common/input-validation.ts";
 
 /**
@@ -15,11 +15,7 @@ export type CreatePermissionAssignmentInput = z.input<typeof createInput>;
  * (unique per pair), listed newest first. There is no update: delete and
  * create instead.
  */
-export class PermissionAssignmentRepository extends modelRepository({
-  model: "permissionAssignment",
-  order: NEWEST_FIRST,
-  create: createInput,
-}) {
+export class PermissionAssignmentRepository extends modelRepository({ model: "permissionAssignment", create: createInput }) {
   async findByIdentity(identityId: Id): Promise<PermissionAssignment[]> {
     return this.findWhere({ identityId: this.toId(identityId, "identityId") });
   }

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { BY_REF, catalogRepository } from "./common/index.ts";
+import { catalogRepository } from "./common/index.ts";
 import { id, jsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -20,10 +20,4 @@ export type UpdatePermissionSetInput = z.input<typeof updateInput>;
  * Permission sets: named groups of grants (role-like), optionally owned by a
  * pack. Listed by ref. `delete` takes its assignments with it (ON DELETE CASCADE).
  */
-export class PermissionSetRepository extends catalogRepository({
-  model: "permissionSet",
-  order: BY_REF,
-  create: createInput,
-  update: updateInput,
-}) {
-}
+export class PermissionSetRepository extends catalogRepository({ model: "permissionSet", create: createInput, update: updateInput }) {}

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Policy } from "../../prisma/generated/client.ts";
 import { PolicyMethod } from "../../prisma/generated/enums.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { count, id, indexedTextList, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -20,13 +20,11 @@ const createInput = z.object({
 /** Ref `pack.name`, `method` cancel|enqueue, `threshold` > 0. */
 export type CreatePolicyInput = z.input<typeof createInput>;
 
-const updateInput = createInput
-  .pick({ parameters: true, method: true, threshold: true, name: true, description: true, tags: true })
-  .partial();
+const updateInput = createInput.pick({ parameters: true, method: true, threshold: true, name: true, description: true, tags: true }).partial();
 export type UpdatePolicyInput = z.input<typeof updateInput>;
 
 /** Policies: concurrency / rate control attached to an action (table `policy`). Listed by ref. */
-export class PolicyRepository extends catalogRepository({ model: "policy", order: BY_REF, create: createInput, update: updateInput }) {
+export class PolicyRepository extends catalogRepository({ model: "policy", create: createInput, update: updateInput }) {
   async findByAction(actionId: Id): Promise<Policy[]> {
     return this.findWhere({ actionId: this.toId(actionId, "actionId") });
   }

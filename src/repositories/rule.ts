@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Rule } from "../../prisma/generated/client.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -33,7 +33,7 @@ export type UpdateRuleInput = z.input<typeof updateInput>;
  * Rules: connect a trigger to an action, with conditions. Listed by ref.
  * `delete` leaves its enforcements in place, with `rule` set to NULL.
  */
-export class RuleRepository extends catalogRepository({ model: "rule", order: BY_REF, create: createInput, update: updateInput }) {
+export class RuleRepository extends catalogRepository({ model: "rule", create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<Rule[]> {
     return this.findWhere({ packId: this.toId(packId, "packId") });
   }

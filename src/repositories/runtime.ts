@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Runtime } from "../../prisma/generated/client.ts";
 import { RuntimeType } from "../../prisma/generated/enums.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput, runtimeRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -26,7 +26,7 @@ export type UpdateRuntimeInput = z.input<typeof updateInput>;
  * a ForeignKeyError naming the relation while workers (`worker.runtime`) or
  * actions (`action.runtime`) still use it.
  */
-export class RuntimeRepository extends catalogRepository({ model: "runtime", order: BY_REF, create: createInput, update: updateInput }) {
+export class RuntimeRepository extends catalogRepository({ model: "runtime", create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<Runtime[]> {
     return this.findWhere({ packId: this.toId(packId, "packId") });
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { Sensor } from "../../prisma/generated/client.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { id, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 
 const createInput = z.object({
@@ -26,9 +26,7 @@ const createInput = z.object({
  */
 export type CreateSensorInput = z.input<typeof createInput>;
 
-const updateInput = createInput
-  .pick({ label: true, description: true, entrypoint: true, enabled: true, paramSchema: true, config: true })
-  .partial();
+const updateInput = createInput.pick({ label: true, description: true, entrypoint: true, enabled: true, paramSchema: true, config: true }).partial();
 export type UpdateSensorInput = z.input<typeof updateInput>;
 
 /**
@@ -37,7 +35,7 @@ export type UpdateSensorInput = z.input<typeof updateInput>;
  * ForeignKeyError (`event.source -> sensor`) while events it emitted still
  * point at it.
  */
-export class SensorRepository extends catalogRepository({ model: "sensor", order: BY_REF, create: createInput, update: updateInput }) {
+export class SensorRepository extends catalogRepository({ model: "sensor", create: createInput, update: updateInput }) {
   async findByTrigger(triggerId: Id): Promise<Sensor[]> {
     return this.findWhere({ triggerId: this.toId(triggerId, "triggerId") });
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { Trigger } from "../../prisma/generated/client.ts";
 import { NotFoundError } from "../errors/not-found-error.ts";
-import { BY_REF, catalogRepository, type Id } from "./common/index.ts";
+import { catalogRepository, type Id } from "./common/index.ts";
 import { id, ipAllowListEntry, nullableJsonInput, packScopedRef } from "./common/input-validation.ts";
 import { WebhookEventLogRepository, type CreateWebhookEventLogInput } from "./webhook-event-log.ts";
 
@@ -83,7 +83,7 @@ export interface WebhookKeyRegenerated {
  * events keep their `triggerRef` with `triggerId` set to null. Refused with a
  * ForeignKeyError (`rule.trigger -> trigger`) while rules use it.
  */
-export class TriggerRepository extends catalogRepository({ model: "trigger", order: BY_REF, create: createInput, update: updateInput }) {
+export class TriggerRepository extends catalogRepository({ model: "trigger", create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<Trigger[]> {
     return this.findWhere({ packId: this.toId(packId, "packId") });
   }

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WebhookEventLog } from "../../prisma/generated/client.ts";
-import { modelRepository, NEWEST_FIRST, type Id, type Page, type PageRequest } from "./common/index.ts";
+import { modelRepository, type Id, type Page, type PageRequest } from "./common/index.ts";
 import { count, id, ipAddress, nullableJsonInput } from "./common/input-validation.ts";
 
 /**
@@ -27,10 +27,8 @@ const createInput = z.object({
 });
 export type CreateWebhookEventLogInput = z.input<typeof createInput>;
 
-const daysInput = z.object({ days: z.number().int().min(0) });
-
 /** Audit log of incoming webhook requests, newest first. Rows are never updated. */
-export class WebhookEventLogRepository extends modelRepository({ model: "webhookEventLog", order: NEWEST_FIRST, create: createInput }) {
+export class WebhookEventLogRepository extends modelRepository({ model: "webhookEventLog", create: createInput }) {
   async listByTrigger(triggerId: Id, page?: PageRequest): Promise<Page<WebhookEventLog>> {
     return this.page({ triggerId: this.toId(triggerId, "triggerId") }, page);
   }
@@ -42,7 +40,7 @@ export class WebhookEventLogRepository extends modelRepository({ model: "webhook
 
   /** Deletes the rows created more than `days` days ago (database clock); returns how many. */
   async deleteOlderThan(days: number): Promise<number> {
-    const input = this.parse(daysInput, { days });
+    const input = this.parse(z.object({ days: z.number().int().min(0) }), { days });
     return this.db.$executeRaw`DELETE FROM webhook_event_log WHERE created < now() - make_interval(days => ${input.days}::integer)`;
   }
 }

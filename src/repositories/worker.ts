@@ -4,7 +4,7 @@ import { WorkerStatus, WorkerType } from "../../prisma/generated/enums.ts";
 import { editableRepository, inTransaction, type Id, type TransactionOptions } from "./common/index.ts";
 import { id, indexedText, nullableJsonInput } from "./common/input-validation.ts";
 
-const createWorkerInput = z.object({
+const createInput = z.object({
   name: indexedText.min(1),
   workerType: z.enum(WorkerType),
   runtimeId: id.nullish(),
@@ -16,12 +16,10 @@ const createWorkerInput = z.object({
   meta: nullableJsonInput.optional(),
 });
 /** Status defaults to `inactive`; an unknown `runtimeId` is a ForeignKeyError (`worker.runtime -> runtime`). */
-export type CreateWorkerInput = z.input<typeof createWorkerInput>;
+export type CreateWorkerInput = z.input<typeof createInput>;
 
-const updateWorkerInput = createWorkerInput
-  .pick({ name: true, status: true, capabilities: true, meta: true, host: true, port: true })
-  .partial();
-export type UpdateWorkerInput = z.input<typeof updateWorkerInput>;
+const updateInput = createInput.pick({ name: true, status: true, capabilities: true, meta: true, host: true, port: true }).partial();
+export type UpdateWorkerInput = z.input<typeof updateInput>;
 
 /**
  * Workers: processes that execute actions. Listed by name (names are not
@@ -34,8 +32,8 @@ export type UpdateWorkerInput = z.input<typeof updateWorkerInput>;
 export class WorkerRepository extends editableRepository({
   model: "worker",
   order: [{ name: "asc" }, { id: "asc" }],
-  create: createWorkerInput,
-  update: updateWorkerInput,
+  create: createInput,
+  update: updateInput,
 }) {
   async findByStatus(status: WorkerStatus): Promise<Worker[]> {
     return this.findWhere(this.parse(z.object({ status: z.enum(WorkerStatus) }), { status }));

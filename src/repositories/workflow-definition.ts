@@ -1,6 +1,6 @@
 import { z } from "zod";
 import type { WorkflowDefinition } from "../../prisma/generated/client.ts";
-import { BY_REF, catalogRepository, MAX_PER_PAGE, type Id } from "./common/index.ts";
+import { catalogRepository, MAX_PER_PAGE, type Id } from "./common/index.ts";
 import { id, indexedTextList, jsonInput, nullableJsonInput } from "./common/input-validation.ts";
 
 // workflow_definition has no CHECK constraints: ref is not format-checked by
@@ -41,12 +41,7 @@ export type UpdateWorkflowDefinitionInput = z.input<typeof updateInput>;
  * workflow_definition` has no ON DELETE action), or while the linked actions
  * have executions.
  */
-export class WorkflowDefinitionRepository extends catalogRepository({
-  model: "workflowDefinition",
-  order: BY_REF,
-  create: createInput,
-  update: updateInput,
-}) {
+export class WorkflowDefinitionRepository extends catalogRepository({ model: "workflowDefinition", create: createInput, update: updateInput }) {
   async findByPack(packId: Id): Promise<WorkflowDefinition[]> {
     return this.findWhere({ packId: this.toId(packId, "packId") }, MAX_PER_PAGE);
   }

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import type { WorkflowExecution } from "../../prisma/generated/client.ts";
 import { ExecutionStatus } from "../../prisma/generated/enums.ts";
-import { editableRepository, MAX_PER_PAGE, NEWEST_FIRST, type Id } from "./common/index.ts";
+import { editableRepository, MAX_PER_PAGE, type Id } from "./common/index.ts";
 import { id, jsonInput, nullableJsonInput } from "./common/input-validation.ts";
 
 /** A missing execution or definition is a ForeignKeyError naming the relation. */
@@ -53,12 +53,7 @@ export type UpdateWorkflowExecutionInput = z.input<typeof updateInput>;
  *   row fail with Prisma error P2023 ("Expected a string in column
  *   'completed_tasks[1]', got object: null"), a DatabaseError with that code.
  */
-export class WorkflowExecutionRepository extends editableRepository({
-  model: "workflowExecution",
-  order: NEWEST_FIRST,
-  create: createInput,
-  update: updateInput,
-}) {
+export class WorkflowExecutionRepository extends editableRepository({ model: "workflowExecution", create: createInput, update: updateInput }) {
   async findByExecution(executionId: Id): Promise<WorkflowExecution[]> {
     return this.findWhere({ executionId: this.toId(executionId, "executionId") }, MAX_PER_PAGE);
   }

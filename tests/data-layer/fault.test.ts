@@ -17,6 +17,7 @@ import {
 import { listenNotifications } from "../../src/notifications/listen-notifications.ts";
 import { createRepositories } from "../../src/repositories/create-repositories.ts";
 import { withErrorMapping } from "../../src/repositories/common/with-error-mapping.ts";
+import { waitFor } from "../support/wait-for.ts";
 import { startOwnServer, type OwnServer } from "./support/own-server.ts";
 
 const SCHEMA = "fault";
@@ -40,12 +41,8 @@ const client = (options: { maxConnections?: number; queryTimeoutMs?: number } = 
   return prisma;
 };
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-async function eventually(condition: () => boolean, ms = 60_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await sleep(20);
-  }
-}
+/** Polled every 20 ms for up to a minute: the server's faults take their time on a loaded machine. */
+const PATIENTLY = { timeoutMs: 60_000, pollMs: 20 } as const;
 
 it("a burst of calls across a restart and a 1.5 s stop: typed errors only, no row lost or doubled, the same client and listener recover", async () => {
   const prisma = client();
@@ -90,10 +87,10 @@ it("a burst of calls across a restart and a 1.5 s stop: typed errors only, no ro
       }
     });
     const faults = (async () => {
-      await eventually(() => done >= 50);
+      await waitFor("50 packs created", () => done >= 50, PATIENTLY);
       await server.halt(); // a restart: down for as long as a restart takes
       await server.resume();
-      await eventually(() => done >= 130);
+      await waitFor("130 packs created", () => done >= 130, PATIENTLY);
       await server.halt(); // a stop: calls fail as unreachable meanwhile
       await sleep(1_500);
       await server.resume();
@@ -107,11 +104,17 @@ it("a burst of calls across a restart and a 1.5 s stop: typed errors only, no ro
     expect(refs).toEqual(Array.from({ length: total }, (_, i) => `p${i}`).sort());
 
     // The listener was down twice; after its last reconnection every notification arrives.
-    await eventually(() => gaps.length >= 1 && listener.connected);
+    await waitFor("the listener to reconnect", () => gaps.length >= 1 && listener.connected, {
+      ...PATIENTLY,
+      state: () => ({ gaps: gaps.length, connected: listener.connected }),
+    });
     expect(gaps.every((gap) => gap.error instanceof DatabaseUnavailableError)).toBe(true);
     const before = received.length;
     for (let i = 0; i < 100; i++) await repos.notifications.create({ channel: "fault_test", entityType: "pack", entity: `late${i}`, activity: "x" });
-    await eventually(() => received.length - before === 100);
+    await waitFor("the 100 late notifications", () => received.length - before === 100, {
+      ...PATIENTLY,
+      state: () => ({ received: received.slice(before).map((n) => n.payload.entity) }),
+    });
     expect(received.slice(before).map((n) => n.payload.entity)).toEqual(Array.from({ length: 100 }, (_, i) => `late${i}`));
   } finally {
     await listener.close();

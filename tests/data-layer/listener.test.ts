@@ -7,6 +7,7 @@ import { listenNotifications, type NotificationListener } from "../../src/notifi
 import { createRepositories } from "../../src/repositories/create-repositories.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 import { withClient } from "../support/pg.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const received: SchemaNotification[] = [];
 const gaps: NotificationGap[] = [];
@@ -27,17 +28,12 @@ afterAll(() => listener.close());
 const notify = (entity: string) =>
   createRepositories(testPrisma()).notifications.create({ channel: "listener_test", entityType: "test", entity, activity: "made" });
 
-/** Resolves when `condition` holds, re-checking every 20 ms; rejects after `ms`. */
-async function eventually(condition: () => boolean, ms = 30_000): Promise<void> {
-  for (const deadline = Date.now() + ms; !condition(); ) {
-    if (Date.now() > deadline) throw new Error(`not within ${ms} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+/** Polled every 20 ms for up to 30 s, showing what arrived on failure. */
+const PATIENTLY = { timeoutMs: 30_000, pollMs: 20, state: () => ({ received: received.map((n) => n.payload.entity), gaps: gaps.length }) };
 
 it("reconnects after its connection is terminated, reports the gap, and delivers everything raised afterwards", async () => {
   await notify("before");
-  await eventually(() => received.some((n) => n.payload.entity === "before"));
+  await waitFor("the notification raised before", () => received.some((n) => n.payload.entity === "before"), PATIENTLY);
 
   // The server ends this backend as it ends every session on shutdown (57P01).
   const killed = await withClient(async (client) => {
@@ -48,7 +44,7 @@ it("reconnects after its connection is terminated, reports the gap, and delivers
     return rows.length;
   });
   expect(killed).toBe(1);
-  await eventually(() => gaps.length === 1);
+  await waitFor("the gap to be reported", () => gaps.length === 1, PATIENTLY);
 
   expect(errors[0]).toBeInstanceOf(DatabaseUnavailableError);
   expect(errors[0]).toMatchObject({ reason: "server-shutdown", retryable: true });
@@ -57,7 +53,8 @@ it("reconnects after its connection is terminated, reports the gap, and delivers
   expect(listener.connected).toBe(true);
 
   for (let i = 0; i < 20; i++) await notify(`after${i}`);
-  await eventually(() => received.filter((n) => String(n.payload.entity).startsWith("after")).length === 20);
+  const after = () => received.filter((n) => String(n.payload.entity).startsWith("after"));
+  await waitFor("the 20 notifications raised afterwards", () => after().length === 20, PATIENTLY);
 });
 
 it("stops for good on close(), and not before", async () => {

@@ -1,23 +1,28 @@
 import { listenNotifications, type SchemaNotification } from "../../src/notifications/listen-notifications.ts";
 import { freshSchema, testPrisma, testSchema } from "../../src/testing/index.ts";
+import { waitFor, Wakeup } from "../support/wait-for.ts";
 
-const settle = async (done: () => boolean, ms = 20_000) => {
-  const deadline = Date.now() + ms;
-  while (!done() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+/** Waits until `done()`, woken by each arrival, then a little longer: anything foreign would arrive by then too. */
+async function settle(what: string, done: () => boolean, arrivals: Wakeup, received: () => unknown): Promise<void> {
+  await waitFor(what, done, { timeoutMs: 20_000, wakeup: arrivals, state: () => ({ received: received() }) });
   await new Promise((resolve) => setTimeout(resolve, 100));
-};
+}
 
 describe("listenNotifications", () => {
   it("delivers only its own schema's notifications while four schemas notify on the same channels", async () => {
     const schemas = [{ prisma: testPrisma(), schema: testSchema().schema }, ...(await Promise.all([1, 2, 3].map(() => freshSchema())))];
     const inbox = new Map<string, SchemaNotification[]>(schemas.map((s) => [s.schema, []]));
+    const arrivals = new Wakeup();
     const listeners = await Promise.all(
       schemas.map((s) =>
         listenNotifications({
           url: process.env.DATABASE_URL,
           schema: s.schema,
           channels: ["attune_notifications", "work_items"],
-          onNotification: (n) => inbox.get(s.schema)!.push(n),
+          onNotification: (n) => {
+            inbox.get(s.schema)!.push(n);
+            arrivals.wake();
+          },
         }),
       ),
     );
@@ -37,10 +42,12 @@ describe("listenNotifications", () => {
           });
         }),
       );
-      await settle(() => schemas.every((s, index) => inbox.get(s.schema)!.length === 2 * (index + 1) + 1));
+      const expected = (index: number) => 2 * (index + 1) + 1;
+      const allIn = () => schemas.every((s, index) => inbox.get(s.schema)!.length === expected(index));
+      await settle("each schema's notifications", allIn, arrivals, () => Object.fromEntries(inbox));
       schemas.forEach((s, index) => {
         const got = inbox.get(s.schema)!;
-        expect(got).toHaveLength(2 * (index + 1) + 1);
+        expect(got).toHaveLength(expected(index));
         expect(got.every((n) => n.payload.schema === s.schema)).toBe(true);
         expect(got.filter((n) => n.channel === "work_items")).toEqual([
           { channel: "work_items", payload: expect.objectContaining({ entity: `notify${index}`, activity: "created" }) },
@@ -54,7 +61,13 @@ describe("listenNotifications", () => {
   it("still notifies, without the result, when an execution's result is too large for NOTIFY", async () => {
     const prisma = testPrisma();
     const received: SchemaNotification[] = [];
-    const listener = await listenNotifications({ onNotification: (n) => received.push(n) });
+    const arrivals = new Wakeup();
+    const listener = await listenNotifications({
+      onNotification: (n) => {
+        received.push(n);
+        arrivals.wake();
+      },
+    });
     try {
       const pack = await prisma.pack.create({ data: { ref: "bigresult", label: "b", version: "1.0.0" } });
       const action = await prisma.action.create({
@@ -62,7 +75,7 @@ describe("listenNotifications", () => {
       });
       const result = { output: "x".repeat(100 * 1024) };
       const execution = await prisma.execution.create({ data: { actionId: action.id, actionRef: action.ref, result } });
-      await settle(() => received.length === 1);
+      await settle("the execution's notification", () => received.length === 1, arrivals, () => received);
       expect(received).toHaveLength(1);
       expect(received[0]!.payload).toMatchObject({
         entity_id: Number(execution.id),

@@ -4,6 +4,7 @@ import { endWithin, unrefConnection } from "../../src/provisioner/provisioner-co
 import { reapTestSchemas } from "../../src/provisioner/reap-test-schemas.ts";
 import { REGISTRY_SCHEMA } from "../../src/provisioner/test-schema-registry.ts";
 import { startTsProcess } from "../support/child-process.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const url = () => process.env.DATABASE_URL!;
 
@@ -23,12 +24,14 @@ describe("provisioner connections", () => {
     // Its schema is an orphan now, reapable once the server has ended its session.
     const admin = await connectPgClient(url(), REGISTRY_SCHEMA);
     try {
-      const deadline = Date.now() + 30_000;
-      let dropped: readonly string[] = [];
-      while (dropped.length === 0 && Date.now() < deadline) {
-        dropped = (await reapTestSchemas(admin, { names: [schema] })).dropped;
-        if (dropped.length === 0) await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+      const dropped = await waitFor(
+        "the exited process's schema to be reaped",
+        async () => {
+          const report = await reapTestSchemas(admin, { names: [schema] });
+          return report.dropped.length > 0 && report.dropped;
+        },
+        { timeoutMs: 30_000, pollMs: 50 },
+      );
       expect(dropped).toEqual([schema]);
     } finally {
       await admin.end();

@@ -8,6 +8,7 @@ import { migrationStatus } from "../../src/index.ts";
 import { CLOSE_TIMEOUT_MS, LOCK_TIMEOUT_MS } from "../../src/provisioner/provisioner-timeouts.ts";
 import { startTsProcess } from "../support/child-process.ts";
 import { addMigration, copyMigrations } from "../support/migrations-copy.ts";
+import { waitFor } from "../support/wait-for.ts";
 
 const url = () => process.env.DATABASE_URL!;
 const opened: SchemaProvisioner[] = [];
@@ -143,12 +144,14 @@ describe("SchemaProvisioner", () => {
     await new Promise((resolve) => child.once("exit", resolve));
     // The server notices the dead connection at once on loopback, but a loaded
     // machine may take seconds to end that backend and free its lock.
-    const deadline = Date.now() + 60_000;
-    let dropped: readonly string[] = [];
-    while (dropped.length === 0 && Date.now() < deadline) {
-      dropped = (await reaper.reap({ names: [schema, alive.schema] })).dropped;
-      if (dropped.length === 0) await new Promise((r) => setTimeout(r, 100));
-    }
+    const dropped = await waitFor(
+      "the killed process's schema to be reaped",
+      async () => {
+        const report = await reaper.reap({ names: [schema, alive.schema] });
+        return report.dropped.length > 0 && report.dropped;
+      },
+      { timeoutMs: 60_000, pollMs: 100 },
+    );
     expect(dropped).toEqual([schema]);
     expect(await schemaExists(alive.schema)).toBe(true);
     await alive.drop();

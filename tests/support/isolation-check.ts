@@ -5,6 +5,7 @@ import { migrationStatus } from "../../src/index.ts";
 import { listenNotifications, type SchemaNotification } from "../../src/notifications/listen-notifications.ts";
 import { testPrisma, testSchema } from "../../src/testing/index.ts";
 import { withClient } from "./pg.ts";
+import { waitFor, Wakeup } from "./wait-for.ts";
 
 /** Advisory-lock class of the isolation files' rendezvous ("isol"). */
 const RENDEZVOUS_CLASS = 0x69736f6c;
@@ -45,7 +46,13 @@ export function checkIsolation(file: string): void {
   it("sees only its own rows and notifications while other files write concurrently", async () => {
     const prisma = testPrisma();
     const received: SchemaNotification[] = [];
-    const listener = await listenNotifications({ onNotification: (n) => received.push(n) });
+    const arrivals = new Wakeup();
+    const listener = await listenNotifications({
+      onNotification: (n) => {
+        received.push(n);
+        arrivals.wake();
+      },
+    });
     const window = await withClient(async (presence) => {
       await presence.query("SELECT pg_advisory_lock_shared($1, hashtext($2))", [RENDEZVOUS_CLASS, runId]);
       const together = async () =>
@@ -55,12 +62,9 @@ export function checkIsolation(file: string): void {
             [RENDEZVOUS_CLASS, runId],
           )
         ).rows[0]!.n;
-      const deadline = Date.now() + 5_000;
-      let seen = await together();
-      while (seen < 2 && Date.now() < deadline) {
-        await new Promise((resolve) => setTimeout(resolve, 50));
-        seen = await together();
-      }
+      let seen = 0;
+      // Best effort: a run of this one file goes on alone after 5 s.
+      await waitFor("another isolation file at the rendezvous", async () => (seen = await together()) >= 2, { timeoutMs: 5_000, required: false });
       const start = Date.now();
       try {
         const pack = await prisma.pack.create({ data: { ref: `iso${marker}`, label: marker, version: "1.0.0" } });
@@ -75,8 +79,7 @@ export function checkIsolation(file: string): void {
         expect(await prisma.pack.findMany({ select: { ref: true } })).toEqual([{ ref: `iso${marker}` }]);
         expect(await prisma.execution.count()).toBe(5);
 
-        const deadline = Date.now() + 20_000;
-        while (received.length < 5 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+        await waitFor("this file's 5 notifications", () => received.length >= 5, { timeoutMs: 20_000, wakeup: arrivals, state: () => received });
         await new Promise((resolve) => setTimeout(resolve, 100)); // anything foreign would arrive by now
         expect(received).toHaveLength(5);
         for (const n of received) {

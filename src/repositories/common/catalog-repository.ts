@@ -1,6 +1,7 @@
 import type { z } from "zod";
-import type { DbClient } from "./db-client.ts";
 import { EditableRepository, type EditableSpec } from "./editable-repository.ts";
+import { bindSpec } from "./model-repository.ts";
+import { BY_REF } from "./orders.ts";
 import type { ModelKey, Row, UniqueWhere } from "./model-types.ts";
 
 /** The models whose `ref` is unique: the catalogue entities (packs, actions, rules...). */
@@ -12,6 +13,10 @@ export abstract class CatalogRepository<K extends RefModel, Create extends z.Zod
   Create,
   Update
 > {
+  protected override get defaultOrder(): object {
+    return BY_REF;
+  }
+
   async findByRef(ref: string): Promise<Row<K> | null> {
     return this.rows.findUnique({ where: { ref } });
   }
@@ -22,12 +27,5 @@ export abstract class CatalogRepository<K extends RefModel, Create extends z.Zod
 }
 
 /** The {@link CatalogRepository} class of `spec`, for a repository to extend with what is particular to its model. */
-export function catalogRepository<K extends RefModel, Create extends z.ZodType, Update extends z.ZodType>(
-  spec: EditableSpec<K, Create, Update>,
-): new (db: DbClient) => CatalogRepository<K, Create, Update> {
-  return class extends CatalogRepository<K, Create, Update> {
-    constructor(db: DbClient) {
-      super(db, spec);
-    }
-  };
-}
+export const catalogRepository = <K extends RefModel, Create extends z.ZodType, Update extends z.ZodType>(spec: EditableSpec<K, Create, Update>) =>
+  bindSpec(CatalogRepository<K, Create, Update>, spec);

@@ -2,7 +2,7 @@ import type { z } from "zod";
 import type { DbClient } from "./db-client.ts";
 import type { Id } from "./ids.ts";
 import type { Fits } from "./model-input.ts";
-import { ModelRepository, type ModelSpec } from "./model-repository.ts";
+import { bindSpec, ModelRepository, type ModelSpec } from "./model-repository.ts";
 import type { ModelKey, Row, UpdateData } from "./model-types.ts";
 
 /** A {@link ModelSpec} with the input of `update()`. */
@@ -30,12 +30,5 @@ export abstract class EditableRepository<K extends ModelKey, Create extends z.Zo
 }
 
 /** The {@link EditableRepository} class of `spec`, for a repository to extend with what is particular to its model. */
-export function editableRepository<K extends ModelKey, Create extends z.ZodType, Update extends z.ZodType>(
-  spec: EditableSpec<K, Create, Update>,
-): new (db: DbClient) => EditableRepository<K, Create, Update> {
-  return class extends EditableRepository<K, Create, Update> {
-    constructor(db: DbClient) {
-      super(db, spec);
-    }
-  };
-}
+export const editableRepository = <K extends ModelKey, Create extends z.ZodType, Update extends z.ZodType>(spec: EditableSpec<K, Create, Update>) =>
+  bindSpec(EditableRepository<K, Create, Update>, spec);

@@ -27,26 +27,18 @@ export const packRef = z
   .regex(/^[a-z][a-z0-9_-]+$/, "must start with a lower-case letter, be at least 2 characters of [a-z0-9_-] and contain no dot")
   .refine(fitsIndex, FITS_INDEX);
 
+/** A lower-case ref of the form `pattern` describes (`message`), short enough for its index. */
+const lowerCaseRef = (pattern: RegExp, message: string) =>
+  z.string().regex(pattern, message).refine((v) => v === v.toLowerCase(), "must be lower-case").refine(fitsIndex, FITS_INDEX);
+
 /** `pack.name` refs (action, rule, trigger, sensor, policy, permission set): exactly two non-empty parts. */
-export const packScopedRef = z
-  .string()
-  .regex(/^[^.]+\.[^.]+$/, 'must be "pack.name": two non-empty parts separated by one dot')
-  .refine((v) => v === v.toLowerCase(), "must be lower-case")
-  .refine(fitsIndex, FITS_INDEX);
+export const packScopedRef = lowerCaseRef(/^[^.]+\.[^.]+$/, 'must be "pack.name": two non-empty parts separated by one dot');
 
 /** runtime.ref: `pack.action.name` or `pack.sensor.name`. */
-export const runtimeRef = z
-  .string()
-  .regex(/^[^.]+\.(action|sensor)\.[^.]+$/, 'must be "pack.action.name" or "pack.sensor.name"')
-  .refine((v) => v === v.toLowerCase(), "must be lower-case")
-  .refine(fitsIndex, FITS_INDEX);
+export const runtimeRef = lowerCaseRef(/^[^.]+\.(action|sensor)\.[^.]+$/, 'must be "pack.action.name" or "pack.sensor.name"');
 
 /** key.ref: `name` or `owner.name`. */
-export const keyRef = z
-  .string()
-  .regex(/^([^.]+\.)?[^.]+$/, 'must be "name" or "owner.name"')
-  .refine((v) => v === v.toLowerCase(), "must be lower-case")
-  .refine(fitsIndex, FITS_INDEX);
+export const keyRef = lowerCaseRef(/^([^.]+\.)?[^.]+$/, 'must be "name" or "owner.name"');
 
 /** Semantic version `MAJOR.MINOR.PATCH[-prerelease][+build]` (pack.version). */
 export const semver = z

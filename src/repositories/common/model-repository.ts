@@ -5,6 +5,7 @@ import { toId, type Id } from "./ids.ts";
 import { parseInput } from "./input-validation.ts";
 import type { Fits } from "./model-input.ts";
 import { tableName, type CreateData, type ModelKey, type OrderBy, type Row, type UniqueWhere, type Where } from "./model-types.ts";
+import { NEWEST_FIRST } from "./orders.ts";
 import { paginate, type Page, type PageRequest } from "./pagination.ts";
 import { withErrorMapping } from "./with-error-mapping.ts";
 
@@ -12,8 +13,8 @@ import { withErrorMapping } from "./with-error-mapping.ts";
 export interface ModelSpec<K extends ModelKey, Create extends z.ZodType> {
   /** The Prisma model, e.g. `"pack"`; errors name its table (`pack`). */
   readonly model: K;
-  /** The order of `list()` and of the finders. */
-  readonly order: OrderBy<K>;
+  /** The order of `list()` and of the finders. Default is newest first (`created`, then `id`; every table has both), by ref for a catalogue. */
+  readonly order?: OrderBy<K>;
   /** The input of `create()`; its output must fit Prisma's create data key for key (checked by tsc). */
   readonly create: Create & Fits<z.output<Create>, CreateData<K>>;
 }
@@ -33,11 +34,8 @@ interface Rows<K extends ModelKey> {
 }
 
 /**
- * The shape every attune repository of an `id`-keyed table shares:
- * `findById` (null when missing), `getById` ({@link NotFoundError}), `list`
- * (a page in the model's order, with the total), `count`, `create` (input
- * validated first) and `delete` (whether a row went). Database errors of
- * every query are mapped once, in `db` (see `withErrorMapping`).
+ * What every attune repository of an `id`-keyed table shares; a missing row is a {@link NotFoundError} from the
+ * `get*` methods, null from the `find*` ones. Every query's database errors are mapped once, in `db` (see `withErrorMapping`).
  */
 export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodType> {
   /** The table, as errors name it (`pack_test_execution`). */
@@ -81,6 +79,11 @@ export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodTy
     return count > 0;
   }
 
+  /** The order when the spec names none. */
+  protected get defaultOrder(): object {
+    return NEWEST_FIRST;
+  }
+
   /** The model's operations on the mapped client. */
   protected get rows(): Rows<K> {
     return (this.db as unknown as Record<ModelKey, Rows<K>>)[this.spec.model];
@@ -97,7 +100,7 @@ export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodTy
 
   /** The rows matching `where` (no key the model lacks), in the model's order; at most `take` when given. */
   protected async findWhere<W extends Where<K>>(where: W & Fits<W, Where<K>>, take?: number): Promise<Row<K>[]> {
-    return this.rows.findMany({ where, orderBy: this.spec.order, take });
+    return this.rows.findMany({ where, orderBy: this.spec.order ?? this.defaultOrder, take });
   }
 
   /** One page of the rows matching `where` (no key the model lacks), in the model's order, with their total. */
@@ -109,7 +112,7 @@ export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodTy
     return paginate(
       this.entity,
       request,
-      (window) => this.rows.findMany({ where, orderBy: this.spec.order, ...window }),
+      (window) => this.rows.findMany({ where, orderBy: this.spec.order ?? this.defaultOrder, ...window }),
       () => this.rows.count({ where }),
     );
   }
@@ -130,12 +133,15 @@ export abstract class ModelRepository<K extends ModelKey, Create extends z.ZodTy
 }
 
 /** The {@link ModelRepository} class of `spec`, for a repository to extend with what is particular to its model. */
-export function modelRepository<K extends ModelKey, Create extends z.ZodType>(
-  spec: ModelSpec<K, Create>,
-): new (db: DbClient) => ModelRepository<K, Create> {
-  return class extends ModelRepository<K, Create> {
+export const modelRepository = <K extends ModelKey, Create extends z.ZodType>(spec: ModelSpec<K, Create>) =>
+  bindSpec(ModelRepository<K, Create>, spec);
+
+/** `Repository` with its spec given: what `modelRepository` and the like return. */
+export function bindSpec<Spec, R>(Repository: abstract new (db: DbClient, spec: Spec) => R, spec: Spec): new (db: DbClient) => R {
+  const Base = Repository as unknown as new (db: DbClient, spec: Spec) => object;
+  return class extends Base {
     constructor(db: DbClient) {
       super(db, spec);
     }
-  };
+  } as new (db: DbClient) => R;
 }
