@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import vm from "node:vm";
 
 /**
@@ -12,8 +11,9 @@ import vm from "node:vm";
  *
  * It wraps `vm.compileFunction`, which Jest calls for each CommonJS module
  * with the file's context as `parsingContext`; calls without one, or that
- * bring their own cache, are passed through untouched. V8 checks the cache
- * against the source and flags and ignores one that does not match.
+ * bring their own cache, are passed through untouched. A cache is used only
+ * for the very source it was made from (an edited file, in watch mode, is
+ * compiled afresh).
  */
 const INSTALLED = Symbol.for("attune-db.moduleCompileCache");
 
@@ -30,17 +30,21 @@ export function installModuleCompileCache(): ModuleCompileCacheStats {
   const holder = vm as unknown as { [INSTALLED]?: ModuleCompileCacheStats };
   if (holder[INSTALLED]) return holder[INSTALLED];
   const stats: ModuleCompileCacheStats = { compiled: 0, fromCache: 0, rejected: 0 };
-  const cache = new Map<string, Buffer>();
+  // By file: the source it was compiled from (compared whole: V8's own check of a cache is only
+  // the source's length) and V8's cache for it.
+  const cache = new Map<string, { code: string; params: string; data: Buffer }>();
   const original = vm.compileFunction;
   const cached: CompileFunction = (code, params, options?: Options) => {
     if (!options?.parsingContext || options.cachedData || options.produceCachedData) return original(code, params, options);
-    const key = createHash("sha1").update(options.filename ?? "").update("\0").update(params?.join(",") ?? "").update("\0").update(code).digest("base64");
-    const data = cache.get(key);
+    const key = options.filename ?? "";
+    const paramList = params?.join(",") ?? "";
+    const hit = cache.get(key);
+    const data = hit && hit.code === code && hit.params === paramList ? hit.data : undefined;
     const fn = original(code, params, data ? { ...options, cachedData: data } : { ...options, produceCachedData: true });
     const result = fn as typeof fn & { cachedData?: Buffer; cachedDataRejected?: boolean };
     if (!data) {
       stats.compiled++;
-      if (result.cachedData) cache.set(key, result.cachedData);
+      if (result.cachedData) cache.set(key, { code, params: paramList, data: result.cachedData });
     } else if (result.cachedDataRejected) {
       stats.rejected++;
       cache.delete(key);
