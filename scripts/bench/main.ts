@@ -23,22 +23,30 @@ interface Options {
   perFileWorkers: string;
   suite: boolean;
   perFile: boolean;
+  from?: string;
 }
 
 const program = new Command("bench")
   .description("Measure schema provisioning, cleanup, repository overhead and the test suite three ways; write docs/benchmarks.md")
   .option("--quick", "few repetitions, small suite; writes the report to a temp dir unless --out is given", false)
-  .option("--out <dir>", "where to write benchmarks.md and benchmarks.svg (default: docs/, or a temp dir with --quick)")
+  .option("--out <dir>", "where to write benchmarks.md, .svg and .json (default: docs/, or a temp dir with --quick)")
   .option("--workers <n>", "Jest workers for the parallel suite runs", "4")
   .option("--per-file-workers <list>", "Jest workers for the per-file cost runs; the first is Jest's default on this machine", `${Math.max(1, os.cpus().length - 1)},2,4`)
   .option("--no-suite", "skip the three suite runs")
-  .option("--no-per-file", "skip the per-file cost runs (needs npm run build)");
+  .option("--no-per-file", "skip the per-file cost runs (needs npm run build)")
+  .option("--from <benchmarks.json>", "write the report from a saved run's numbers instead of measuring");
 
 async function main(): Promise<void> {
   const options = program.parse().opts<Options>();
   const quick = options.quick;
   const outDir = options.out ?? (quick ? fs.mkdtempSync(path.join(os.tmpdir(), "attune-bench-")) : path.join(ROOT, "docs"));
   const log = (line: string) => console.log(`[bench] ${line}`);
+  if (options.from) {
+    const { markdown, table } = writeReport(JSON.parse(fs.readFileSync(options.from, "utf8")) as BenchResults, outDir);
+    console.log(`\n${table}\n`);
+    log(`wrote ${path.relative(process.cwd(), markdown)} from ${options.from}`);
+    return;
+  }
   const server = await useDatabaseServer({ log });
   try {
     const version = await serverVersion(server.url);
@@ -91,7 +99,7 @@ async function main(): Promise<void> {
     };
     const { markdown, table } = writeReport(results, outDir);
     console.log(`\n${table}\n`);
-    log(`wrote ${path.relative(process.cwd(), markdown)} and benchmarks.svg`);
+    log(`wrote ${path.relative(process.cwd(), markdown)}, benchmarks.svg and benchmarks.json`);
   } finally {
     // Nothing of the bench may outlive it on a shared server.
     await cleanupTestSchemas({ url: server.url, prefix: BENCH_PREFIX }).catch(() => {});

@@ -35,12 +35,19 @@ export async function measureRepositoryOverhead(
     const bareCreate: number[] = [];
     const repositoryCreate: number[] = [];
     for (let i = 0; i < calls; i++) {
-      bare.push(await timed(() => prisma.pack.findUnique({ where: { id: pack.id } })));
-      repository.push(await timed(() => repos.packs.findById(pack.id)));
-      bareCreate.push(
-        await timed(() => prisma.pack.create({ data: { ref: `bare${i}`, label: "Bench", version: "1.0.0" } })),
-      );
-      repositoryCreate.push(await timed(() => repos.packs.create({ ref: `repo${i}`, label: "Bench", version: "1.0.0" })));
+      // Which way goes first alternates: the second of a pair runs on a warmer connection and cache.
+      const reads = [
+        async () => bare.push(await timed(() => prisma.pack.findUnique({ where: { id: pack.id } }))),
+        async () => repository.push(await timed(() => repos.packs.findById(pack.id))),
+      ];
+      const creates = [
+        async () => bareCreate.push(await timed(() => prisma.pack.create({ data: { ref: `bare${i}`, label: "Bench", version: "1.0.0" } }))),
+        async () => repositoryCreate.push(await timed(() => repos.packs.create({ ref: `repo${i}`, label: "Bench", version: "1.0.0" }))),
+      ];
+      for (const pair of [reads, creates]) {
+        if (i % 2 === 1) pair.reverse();
+        for (const run of pair) await run();
+      }
     }
     return {
       bare: summarize(bare),
