@@ -84,6 +84,15 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
         `the trivial file plus one round trip.`,
     );
   }
+  const shared = cost("attune-db-vitest-no-isolate");
+  if (shared !== undefined && ours !== undefined) {
+    lines.push(
+      "",
+      `Under Vitest with \`isolate: false\` a file costs ${ms(shared)} ms (${x(shared / trivial)} the trivial Jest file): ` +
+        `modules are evaluated once per worker, not per file, and each file still gets its own schema` +
+        (shared < ours ? `: cheaper than under Jest (${ms(ours)} ms), for suites whose files do not depend on fresh module state.` : "."),
+    );
+  }
   const counts = [...new Set(perFile.costs.map((c) => c.workers))].sort((a, b) => a - b);
   if (counts.length > 1) {
     const byWorkers = counts.map((w) => `${w}: ${ms(cost("attune-db", w) ?? NaN)} ms`).join(", ");
