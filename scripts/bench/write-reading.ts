@@ -70,6 +70,13 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
     const value = cost(mode);
     if (value !== undefined) lines.push(`- ${PER_FILE_MODES[mode]}: ${ms(value)} ms, ${x(value / trivial)}`);
   }
+  if (cost("transaction-rollback") !== undefined) {
+    lines.push(
+      "",
+      "(f) is cheap because nothing is ever committed, which is also what it cannot test: code that commits " +
+        "(or runs its own transactions), NOTIFY (delivered only on commit), and work spread over several connections.",
+    );
+  }
   const ours = cost("attune-db");
   const plain = cost("prisma-per-file");
   if (ours !== undefined && plain !== undefined) {
