@@ -9,7 +9,12 @@ import { LruCache } from "./lru-cache.ts";
 import { SearchPathRouter } from "./search-path-router.ts";
 import { createTenantPool } from "./tenant-pool.ts";
 
-export const DEFAULT_MAX_CACHED_TENANTS = 100;
+/**
+ * Each cached tenant client holds ~7.7 MB of heap (Prisma 7 deserializes its
+ * query parameterization schema per client; docs/production.md), so 25 is
+ * ~190 MB. A cache miss costs ~15 ms of CPU to build the client.
+ */
+export const DEFAULT_MAX_CACHED_TENANTS = 25;
 
 export interface TenantClientsOptions {
   /** Server URL (any `?schema=` is ignored: the schema is the tenant's). */
@@ -18,8 +23,8 @@ export interface TenantClientsOptions {
   readonly maxConnections: number;
   /**
    * Tenant clients kept; the least recently used beyond this is disconnected
-   * (its connections stay in the shared pool). Default is 100. See
-   * docs/production.md for the memory each one takes.
+   * (its connections stay in the shared pool). Default is 25: each one
+   * holds ~7.7 MB of heap (docs/production.md).
    */
   readonly maxCachedTenants?: number;
   /** Default is `attune-db:tenants`: how the connections show in pg_stat_activity. */
