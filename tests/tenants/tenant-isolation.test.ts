@@ -56,7 +56,8 @@ interface Outcome {
 async function runScenario(schemas: string[], run: string, unsafeSkipSearchPathSwitch: boolean): Promise<Outcome> {
   const url = testSchema().url;
   const applicationName = `attune-db:tenant-test-${run}`;
-  const clients = createTenantClients({ url, maxConnections: MAX_CONNECTIONS, applicationName, unsafeSkipSearchPathSwitch });
+  // Fewer cached clients than tenants: clients are evicted (disconnected) while their requests run.
+  const clients = createTenantClients({ url, maxConnections: MAX_CONNECTIONS, maxCachedTenants: 25, applicationName, unsafeSkipSearchPathSwitch });
   const violations: string[] = [];
   const errors: string[] = [];
   const foreign = (tenant: string, what: string, values: string[]) => {
@@ -130,7 +131,7 @@ async function runScenario(schemas: string[], run: string, unsafeSkipSearchPathS
     await sampler;
     await Promise.all([clients.close(), listener.end(), monitor.end()]);
   }
-  if (process.env.TENANT_TEST_TIMING) console.log(`${run}: ${Math.round(performance.now() - started)} ms, peak ${peakConnections} connections`);
+  if (process.env.TENANT_TEST_TIMING) console.log(`${run}: ${Math.round(performance.now() - started)} ms, peak ${peakConnections} connections, ${violations.length} violations, ${errors.length} errors`);
   return { violations, errors, peakConnections, notifications };
 }
 
