@@ -11,6 +11,15 @@ export { resolveClientTarget, type ClientTargetOptions, type ResolvedClientTarge
 export { withSchema, schemaFromUrl, maskPassword } from "./config/datasource-url.ts";
 export { validateSchemaName, quoteSchema } from "./schema/schema-name.ts";
 
+// Tenants: many schemas over one bounded pool
+export {
+  createTenantClients,
+  DEFAULT_MAX_CACHED_TENANTS,
+  type TenantClient,
+  type TenantClients,
+  type TenantClientsOptions,
+} from "./tenants/create-tenant-clients.ts";
+
 // Migrations
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrations/migrate.ts";
 export { migrationStatus, type MigrationStatus, type MigrationStatusOptions, type AppliedMigration } from "./migrations/migration-status.ts";

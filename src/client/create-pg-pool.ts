@@ -24,10 +24,14 @@ const CLIENT_TIMEOUT_MARGIN_MS = 2_000;
 
 export interface PgPoolOptions {
   readonly url: string;
-  /** Schema placed first on every connection's search_path. */
-  readonly schema: string;
+  /**
+   * Schema placed first on every connection's search_path. `null`: only the
+   * shared schemas (`extensions, public`), for a pool shared by many schemas
+   * whose users set search_path on each checkout (createTenantClients).
+   */
+  readonly schema: string | null;
   readonly max?: number;
-  /** Default is `attune-db:<schema>` (lets the test provisioner find connections a test left open). */
+  /** Default is `attune-db:<schema>` (lets the test provisioner find connections a test left open), `attune-db:tenants` without a schema. */
   readonly applicationName?: string;
   /**
    * How long one statement may run, in ms: the server cancels it at this
@@ -63,14 +67,16 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   const pool = new pg.Pool({
     ...connectionConfig(options.url, options.schema),
     max,
-    application_name: options.applicationName ?? `attune-db:${options.schema}`,
+    application_name: options.applicationName ?? `attune-db:${options.schema ?? "tenants"}`,
     ...(queryTimeoutMs > 0 && { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }),
     // pg-pool would bound both the wait for a free connection and the opening
     // of a new one with this; boundPoolWaits bounds the wait, the client
     // class the opening.
     connectionTimeoutMillis: 0,
     Client: BoundedConnectClient,
-    onConnect: checkCurrentSchemaOnFirstConnection(options.schema) as (client: pg.ClientBase) => void,
+    ...(options.schema !== null && {
+      onConnect: checkCurrentSchemaOnFirstConnection(options.schema) as (client: pg.ClientBase) => void,
+    }),
   });
   // An idle client dying (server restart, schema dropped) must not crash the process.
   pool.on("error", () => {});
@@ -147,12 +153,12 @@ function keepConnectionsAfterStatementErrors(pool: pg.Pool): void {
 }
 
 /** An ERROR the server sent for one statement; after it the connection is ready for the next. */
-function isStatementError(error: unknown): boolean {
+export function isStatementError(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity === "ERROR";
 }
 
-/** Connection settings shared by pools and single clients. */
-export function connectionConfig(url: string, schema: string): pg.ClientConfig {
+/** Connection settings shared by pools and single clients; `schema` null: only the shared schemas on search_path. */
+export function connectionConfig(url: string, schema: string | null): pg.ClientConfig {
   return {
     connectionString: withoutSchema(url),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
@@ -160,9 +166,9 @@ export function connectionConfig(url: string, schema: string): pg.ClientConfig {
   };
 }
 
-/** The search_path value for `schema` (validated and quoted). */
-export function searchPath(schema: string): string {
-  return [schema, ...SHARED_SCHEMAS].map(quoteSchema).join(",");
+/** The search_path value for `schema` (validated and quoted); `null`: the shared schemas only. */
+export function searchPath(schema: string | null): string {
+  return [...(schema === null ? [] : [schema]), ...SHARED_SCHEMAS].map(quoteSchema).join(",");
 }
 
 export { describeServer };
