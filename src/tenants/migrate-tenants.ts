@@ -4,7 +4,9 @@ import { MigrationError } from "../errors/migration-error.ts";
 import { migrateSchema } from "../migrations/migrate.ts";
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from "../migrations/migration-files.ts";
 import { forEachBounded } from "./for-each-bounded.ts";
-import { listTenants, tenantServerUrl } from "./list-tenants.ts";
+import { selectTenants, tenantServerUrl } from "./list-tenants.ts";
+import { TENANT_REGISTRY_SCHEMA } from "./tenant-registry.ts";
+import { tenantsUpToDate } from "./tenants-up-to-date.ts";
 import { DEFAULT_TENANT_CONCURRENCY, type BulkTenantOptions } from "./tenant-options.ts";
 
 export type TenantMigrationOutcome =
@@ -31,15 +33,22 @@ export interface MigrateTenantsReport {
  * `concurrency` at a time, one connection each. A failing tenant is reported
  * and the others go on; its failing migration was rolled back (each migration
  * is its own transaction), so a re-run after the fix resumes where it stopped,
- * and applies nothing to tenants already up to date.
+ * and does not even connect to tenants already up to date (read in bulk first).
  */
 export async function migrateTenants(options: BulkTenantOptions = {}): Promise<MigrateTenantsReport> {
   const url = tenantServerUrl(options.url);
   const files = readMigrationFiles(options.migrationsDir ?? DEFAULT_MIGRATIONS_DIR);
-  const tenants = await listTenants({ url, filter: options.filter });
+  const { tenants, upToDate } = await withPgClient(url, TENANT_REGISTRY_SCHEMA, async (client) => {
+    const found = await selectTenants(client, options.filter);
+    return { tenants: found, upToDate: await tenantsUpToDate(client, found.map((t) => t.name), files) };
+  });
   let done = 0;
   const outcomes = await forEachBounded(tenants, options.concurrency ?? DEFAULT_TENANT_CONCURRENCY, async ({ name }) => {
     let outcome: TenantMigrationOutcome;
+    if (upToDate.has(name)) {
+      options.onProgress?.({ done: ++done, total: tenants.length, tenant: name });
+      return { tenant: name, outcome: "up-to-date" } as const;
+    }
     try {
       const { applied } = await withPgClient(url, name, (client) => migrateSchema(client, name, files));
       outcome = applied.length > 0 ? { tenant: name, outcome: "migrated", applied } : { tenant: name, outcome: "up-to-date" };
