@@ -19,6 +19,18 @@ export {
   type TenantClients,
   type TenantClientsOptions,
 } from "./tenants/create-tenant-clients.ts";
+export { createTenant, validateTenantName, type CreateTenantResult } from "./tenants/create-tenant.ts";
+export { listTenants, type TenantInfo } from "./tenants/list-tenants.ts";
+export { migrateTenants, type MigrateTenantsReport, type TenantMigrationOutcome } from "./tenants/migrate-tenants.ts";
+export { tenantStatus, type TenantState, type TenantStatus, type TenantStatusReport } from "./tenants/tenant-status.ts";
+export { dropTenant } from "./tenants/drop-tenant.ts";
+export { TENANT_REGISTRY_SCHEMA } from "./tenants/tenant-registry.ts";
+export {
+  DEFAULT_TENANT_CONCURRENCY,
+  type BulkTenantOptions,
+  type TenantFilter,
+  type TenantOptions,
+} from "./tenants/tenant-options.ts";
 
 // Migrations
 export { migrate, type MigrateOptions, type MigrateResult } from "./migrations/migrate.ts";
@@ -78,6 +90,7 @@ export { DatabaseUnreachableError } from "./errors/database-unreachable-error.ts
 export { ForeignKeyError } from "./errors/foreign-key-error.ts";
 export { InvalidDatabaseUrlError } from "./errors/invalid-database-url-error.ts";
 export { InvalidSchemaNameError } from "./errors/invalid-schema-name-error.ts";
+export { TenantError } from "./errors/tenant-error.ts";
 export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";
 export { MigrationError } from "./errors/migration-error.ts";
 export { NotFoundError } from "./errors/not-found-error.ts";
