@@ -135,25 +135,32 @@ function keepConnectionsAfterStatementErrors(pool: pg.Pool): void {
     if (typeof values === "function" || typeof callback === "function" || typeof config === "function") {
       return poolQuery(config, values, callback);
     }
-    const client = await pool.connect();
-    let broken: Error | undefined;
-    // As pg-pool's query() does: a connection error outside the statement must not go unhandled.
-    const onError = (error: Error) => (broken = error);
-    client.on("error", onError);
-    try {
-      return await client.query(config as pg.QueryConfig, values as unknown[] | undefined);
-    } catch (error) {
-      if (!isStatementError(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      client.removeListener("error", onError);
-      client.release(broken);
-    }
+    return queryKeepingConnection(await pool.connect(), config as pg.QueryConfig, values as unknown[] | undefined);
   }) as typeof pool.query;
 }
 
+/**
+ * Runs one statement on a checked-out connection and releases it: back to
+ * its pool after success or a statement error, closed after anything else.
+ */
+export async function queryKeepingConnection(client: pg.PoolClient, config: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult> {
+  let broken: Error | undefined;
+  // As pg-pool's query() does: a connection error outside the statement must not go unhandled.
+  const onError = (error: Error) => (broken = error);
+  client.on("error", onError);
+  try {
+    return await client.query(config as pg.QueryConfig, values);
+  } catch (error) {
+    if (!isStatementError(error)) broken ??= error instanceof Error ? error : new Error(String(error));
+    throw error;
+  } finally {
+    client.removeListener("error", onError);
+    client.release(broken);
+  }
+}
+
 /** An ERROR the server sent for one statement; after it the connection is ready for the next. */
-export function isStatementError(error: unknown): boolean {
+function isStatementError(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity === "ERROR";
 }
 

@@ -1,5 +1,5 @@
 import pg from "pg";
-import { isStatementError } from "../client/create-pg-pool.ts";
+import { queryKeepingConnection } from "../client/create-pg-pool.ts";
 import type { SearchPathRouter } from "./search-path-router.ts";
 
 /**
@@ -25,21 +25,8 @@ export function createTenantPool(shared: pg.Pool, schema: string, router: Search
   };
 
   // As createPgPool's query(): a statement the server refused keeps its connection.
-  const query = async (config: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult> => {
-    const client = await connect();
-    let broken: Error | undefined;
-    const onError = (error: Error) => (broken = error);
-    client.on("error", onError);
-    try {
-      return await client.query(config as pg.QueryConfig, values);
-    } catch (error) {
-      if (!isStatementError(error)) broken ??= error instanceof Error ? error : new Error(String(error));
-      throw error;
-    } finally {
-      client.removeListener("error", onError);
-      client.release(broken);
-    }
-  };
+  const query = async (config: pg.QueryConfig | string, values?: unknown[]): Promise<pg.QueryResult> =>
+    queryKeepingConnection(await connect(), config, values);
 
   const view = Object.create(pg.Pool.prototype) as pg.Pool;
   return Object.assign(view, {
