@@ -1,4 +1,3 @@
-import readline from "node:readline/promises";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { loadDatabaseConfig } from "../../config/load-database-config.ts";
@@ -9,6 +8,7 @@ import { cleanupTestSchemas, parseDuration } from "../../provisioner/cleanup-tes
 import { describeHolder } from "../../provisioner/lock-holders.ts";
 import type { ReapReport } from "../../provisioner/reap-test-schemas.ts";
 import { TEST_SCHEMA_PREFIX } from "../../provisioner/test-schema-name.ts";
+import { confirmDrop } from "../confirm-drop.ts";
 import { runCommand } from "../run-command.ts";
 
 interface CleanupFlags {
@@ -69,7 +69,7 @@ async function cleanup(flags: CleanupFlags): Promise<void> {
     else for (const c of listing.candidates) console.log(`  ${c.name}  ${c.state ?? "unregistered"}  ${c.createdAt?.toISOString() ?? "age unknown"}`);
     return;
   }
-  if (!flags.force && !process.env.CI && !(await confirm(`Drop ${listing.candidates.length} schema(s)?`))) {
+  if (!(await confirmDrop("schemas", `Drop ${listing.candidates.length} schema(s)?`, flags.force))) {
     say("Nothing dropped.");
     return;
   }
@@ -129,17 +129,3 @@ function sayBlocked(blocked: ReapReport["blocked"]): void {
     console.log(`  ${schema} is locked by ${holders.map(describeHolder).join("; ") || "another session"}: left for a later run`);
   }
 }
-
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new AttuneDbError("Refusing to drop schemas without confirmation: no terminal to ask on. Pass --force.");
-  }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
-  }
-}
-
-

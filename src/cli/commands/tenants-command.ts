@@ -1,4 +1,3 @@
-import readline from "node:readline/promises";
 import cliProgress from "cli-progress";
 import type { Command } from "commander";
 import { AttuneDbError } from "../../errors/attune-db-error.ts";
@@ -8,6 +7,7 @@ import { listTenants } from "../../tenants/list-tenants.ts";
 import { migrateTenants } from "../../tenants/migrate-tenants.ts";
 import { DEFAULT_TENANT_CONCURRENCY, type BulkTenantOptions, type TenantFilter } from "../../tenants/tenant-options.ts";
 import { tenantStatus } from "../../tenants/tenant-status.ts";
+import { confirmDrop } from "../confirm-drop.ts";
 import { requireDatabaseUrl } from "../require-database-url.ts";
 import { runCommand } from "../run-command.ts";
 
@@ -97,7 +97,7 @@ export function registerTenantsCommand(program: Command): void {
     .action(
       runCommand(async (name: string, flags: Flags & { force?: boolean }) => {
         const url = requireDatabaseUrl("tenants drop", flags.url);
-        if (!flags.force && !process.env.CI && !(await confirm(`Drop tenant "${name}" and all its data?`))) {
+        if (!(await confirmDrop("a tenant", `Drop tenant "${name}" and all its data?`, flags.force))) {
           console.log("Nothing dropped.");
           return;
         }
@@ -153,17 +153,5 @@ async function withProgress<T>(
     });
   } finally {
     if (started) bar?.stop();
-  }
-}
-
-async function confirm(question: string): Promise<boolean> {
-  if (!process.stdin.isTTY) {
-    throw new AttuneDbError("Refusing to drop a tenant without confirmation: no terminal to ask on. Pass --force.");
-  }
-  const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  try {
-    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
-  } finally {
-    rl.close();
   }
 }
