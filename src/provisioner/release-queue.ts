@@ -21,6 +21,9 @@ export interface ReleaseQueueOptions {
   readonly log?: (line: string) => void;
 }
 
+const MAX_DROP_ATTEMPTS = 5;
+const RETRY_DELAY_MS = 200;
+
 /** What became of released schemas, for diagnostics and tests. */
 export interface ReleaseStats {
   recycled: number;
@@ -39,6 +42,8 @@ export interface ReleaseStats {
 export class ReleaseQueue {
   readonly stats: ReleaseStats = { recycled: 0, dropped: 0, blocked: 0, notRecycled: new Map() };
   private readonly waiting = new Map<string, (() => void)[]>();
+  /** Drop attempts of schemas that looked alive (another session held their key a moment). */
+  private readonly attempts = new Map<string, number>();
   private draining: Promise<void> | undefined;
   private closed = false;
 
@@ -65,20 +70,26 @@ export class ReleaseQueue {
       while (this.waiting.size > 0) {
         const batch = new Map(this.waiting);
         this.waiting.clear();
+        let retry: readonly string[] = [];
         try {
-          await this.handle([...batch.keys()]);
+          retry = await this.handle([...batch.keys()]);
         } catch (error) {
           this.options.log?.(`attune-db: releasing test schemas failed: ${(error as Error).message}`);
         } finally {
-          for (const resolvers of batch.values()) for (const resolve of resolvers) resolve();
+          for (const [name, resolvers] of batch) {
+            if (retry.includes(name)) this.waiting.set(name, [...resolvers, ...(this.waiting.get(name) ?? [])]);
+            else for (const resolve of resolvers) resolve();
+          }
         }
+        if (retry.length > 0) await new Promise((resolve) => setTimeout(resolve, RETRY_DELAY_MS).unref());
       }
     } finally {
       this.draining = undefined;
     }
   }
 
-  private async handle(names: readonly string[]): Promise<void> {
+  /** Recycles or drops `names`; returns those to try again shortly (see {@link retryLater}). */
+  private async handle(names: readonly string[]): Promise<readonly string[]> {
     await this.endLeftoverConnections(names);
     const drop: string[] = [];
     for (const name of names) {
@@ -89,10 +100,11 @@ export class ReleaseQueue {
         drop.push(name);
       }
     }
-    if (drop.length === 0) return;
+    if (drop.length === 0) return [];
     const client = await this.options.work.connect();
     try {
       const report = await reapTestSchemas(client, { prefix: this.options.prefix, names: drop });
+      for (const name of report.dropped) this.attempts.delete(name);
       this.stats.dropped += report.dropped.length;
       this.stats.blocked += report.blocked.length;
       for (const { schema, holders } of report.blocked) {
@@ -102,9 +114,30 @@ export class ReleaseQueue {
         );
       }
       for (const { schema, message } of report.errors) this.options.log?.(`attune-db: could not drop ${schema}: ${message}`);
+      return this.retryLater(report.skippedAlive);
     } finally {
       client.release();
     }
+  }
+
+  /**
+   * A released schema is ours alone, yet its drop may find its key taken for
+   * a moment (a sweep's dry run probing every orphan, a claimant's try-lock):
+   * it is tried again a few times before it is left for the run's teardown.
+   */
+  private retryLater(skipped: readonly string[]): string[] {
+    const again: string[] = [];
+    for (const name of skipped) {
+      const attempt = (this.attempts.get(name) ?? 0) + 1;
+      if (attempt < MAX_DROP_ATTEMPTS) {
+        this.attempts.set(name, attempt);
+        again.push(name);
+      } else {
+        this.attempts.delete(name);
+        this.options.log?.(`attune-db: test schema ${name} was left in place: another session kept its key. The run's teardown drops it.`);
+      }
+    }
+    return again;
   }
 
   /**

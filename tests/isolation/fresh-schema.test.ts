@@ -25,7 +25,8 @@ describe("freshSchema()", () => {
     await withClient((c) => c.query(`INSERT INTO "${schema}".identity (login) VALUES ('left behind')`));
 
     await session.endTest(false);
-    await (await workerProvisioner(options)).idle();
+    const provisioner = await workerProvisioner(options);
+    await provisioner.idle();
     // One statement, one snapshot: the registry state and the rows as they were together.
     const fate = await withClient(async (c) => {
       const { rows } = await c.query(
@@ -38,7 +39,12 @@ describe("freshSchema()", () => {
       return rows[0].fate as string;
     });
     // Recycled and already handed to another file ("in_use") is fine too: emptiness was verified before.
-    expect(fate).toMatch(/^(dropped|ready with 0 row\(s\)|in_use with \d+ row\(s\))$/);
+    const stats = provisioner.releaseStats;
+    expect({ fate, notRecycled: Object.fromEntries(stats.notRecycled), blocked: stats.blocked }).toEqual({
+      fate: expect.stringMatching(/^(dropped|ready with 0 row\(s\)|in_use with \d+ row\(s\))$/),
+      notRecycled: expect.anything(),
+      blocked: expect.any(Number),
+    });
     await session.end();
   });
 });

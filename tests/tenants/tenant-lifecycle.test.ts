@@ -26,6 +26,8 @@ const NO_CONFIG = { DATABASE_URL: "", ATTUNE_DB_SCHEMA: "" };
 const url = () => withoutSchema(testSchema().url);
 const copy = copyMigrations();
 const cli = (...args: string[]) => runCli(["tenants", ...args, "--url", url()], NO_CONFIG);
+/** The same, as a CI job would run it: CI set (which never confirms a tenant drop). */
+const cliInCi = (...args: string[]) => runCli(["tenants", ...args, "--url", url()], { ...NO_CONFIG, CI: "true" });
 const inTenant = <T>(schema: string, sql: string) => withClient(async (client) => (await client.query(sql)).rows as T[], schema);
 const schemaExists = (schema: string) =>
   withClient(async (client) => (await client.query("SELECT to_regnamespace($1) IS NOT NULL AS ok", [schema])).rows[0].ok as boolean);
@@ -138,7 +140,7 @@ describe("tenant lifecycle", () => {
       await expect(dropTenant(fileSchema, { url: url() })).rejects.toThrow(TenantError);
       await expect(dropTenant(PLAIN, { url: url() })).rejects.toThrow(/not a registered tenant/);
       const last = TENANTS[19]!;
-      const [refused, unconfirmed] = await Promise.all([cli("drop", "public", "--force"), cli("drop", last)]);
+      const [refused, unconfirmed] = await Promise.all([cli("drop", "public", "--force"), cliInCi("drop", last)]);
       expect(refused.code).toBe(1);
       expect(refused.stderr).toMatch(/Schema "public" is not a registered tenant; refusing to drop it/);
       expect(await schemaExists(fileSchema)).toBe(true);

@@ -69,7 +69,7 @@ async function cleanup(flags: CleanupFlags): Promise<void> {
     else for (const c of listing.candidates) console.log(`  ${c.name}  ${c.state ?? "unregistered"}  ${c.createdAt?.toISOString() ?? "age unknown"}`);
     return;
   }
-  if (!(await confirmDrop("schemas", `Drop ${listing.candidates.length} schema(s)?`, flags.force))) {
+  if (!(await confirmDrop("schemas", `Drop ${listing.candidates.length} schema(s)?`, { force: flags.force, ciConfirms: true }))) {
     say("Nothing dropped.");
     return;
   }

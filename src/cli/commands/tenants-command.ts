@@ -93,11 +93,11 @@ export function registerTenantsCommand(program: Command): void {
     );
 
   common(tenants.command("drop <name>").description("drop a registered tenant's schema and everything in it (asks first)"))
-    .option("--force", "do not ask for confirmation (also implied by the CI environment variable)")
+    .option("--force", "do not ask for confirmation (the CI environment variable does not imply it: a tenant is production data)")
     .action(
       runCommand(async (name: string, flags: Flags & { force?: boolean }) => {
         const url = requireDatabaseUrl("tenants drop", flags.url);
-        if (!(await confirmDrop("a tenant", `Drop tenant "${name}" and all its data?`, flags.force))) {
+        if (!(await confirmDrop("a tenant", `Drop tenant "${name}" and all its data?`, { force: flags.force, ciConfirms: false }))) {
           console.log("Nothing dropped.");
           return;
         }
