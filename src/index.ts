@@ -94,5 +94,6 @@ export { TenantError } from "./errors/tenant-error.ts";
 export { MigrationChecksumMismatchError } from "./errors/migration-checksum-mismatch-error.ts";
 export { MigrationError } from "./errors/migration-error.ts";
 export { NotFoundError } from "./errors/not-found-error.ts";
+export { PoolerError, type PoolerProblem } from "./errors/pooler-error.ts";
 export { SchemaNotInEffectError } from "./errors/schema-not-in-effect-error.ts";
 export { ValidationError, type ValidationIssue } from "./errors/validation-error.ts";

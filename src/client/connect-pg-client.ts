@@ -1,12 +1,15 @@
 import pg from "pg";
-import { describeServer } from "../config/datasource-url.ts";
+import { describeServer, withoutSchema } from "../config/datasource-url.ts";
 import { DatabaseUnreachableError } from "../errors/database-unreachable-error.ts";
-import { connectionConfig } from "./create-pg-pool.ts";
+import { applySessionSettings, assertSessionPooling, explainStartupRefusal, poolerFromUrl } from "./connection-pooler.ts";
+import { connectionConfig, searchPath } from "./create-pg-pool.ts";
 
 /**
- * Opens one pg connection with search_path set for `schema`. A server that
- * refuses or does not answer within 5 s gives {@link DatabaseUnreachableError}
- * naming host and port. `config` replaces the default connection settings.
+ * Opens one pg connection with search_path set for `schema` (behind a session
+ * pooler, by its first statement). A server that refuses or does not answer
+ * within 5 s gives {@link DatabaseUnreachableError} naming host and port; a
+ * pooler that refuses the startup parameters, a PoolerError saying what to
+ * configure. `config` replaces the default connection settings.
  */
 export async function connectPgClient(url: string, schema: string, config?: pg.ClientConfig): Promise<pg.Client> {
   const client = new pg.Client(config ?? { ...connectionConfig(url, schema), application_name: `attune-db:${schema}` });
@@ -15,8 +18,19 @@ export async function connectPgClient(url: string, schema: string, config?: pg.C
     await client.connect();
   } catch (cause) {
     await client.end().catch(() => {});
+    const explained = explainStartupRefusal(cause);
+    if (explained !== cause) throw explained;
     const { host, port } = describeServer(url);
     throw new DatabaseUnreachableError(host, port, cause);
+  }
+  if (poolerFromUrl(url) === "pgbouncer-session") {
+    try {
+      await assertSessionPooling(withoutSchema(url));
+      await applySessionSettings(client, { searchPath: searchPath(schema) });
+    } catch (error) {
+      await client.end().catch(() => {});
+      throw error;
+    }
   }
   return client;
 }

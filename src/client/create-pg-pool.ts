@@ -3,6 +3,7 @@ import { describeServer, withoutSchema } from "../config/datasource-url.ts";
 import { DatabaseUnavailableError } from "../errors/database-unavailable-error.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 import { checkCurrentSchemaOnFirstConnection } from "./check-current-schema.ts";
+import { applySessionSettings, assertSessionPooling, explainStartupRefusal, poolerFromUrl } from "./connection-pooler.ts";
 import { SHARED_SCHEMAS } from "./shared-schemas.ts";
 
 /** How long a connection attempt may take before it fails. */
@@ -64,19 +65,28 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   const queryTimeoutMs = options.queryTimeoutMs ?? QUERY_TIMEOUT_MS;
   const poolTimeoutMs = options.poolTimeoutMs ?? POOL_TIMEOUT_MS;
   const max = options.max ?? 10;
+  // Behind PgBouncer (session pooling), what a direct connection sends at startup is the first statement instead.
+  const pooled = poolerFromUrl(options.url) === "pgbouncer-session";
+  const checkSchema = options.schema === null ? undefined : checkCurrentSchemaOnFirstConnection(options.schema);
+  const onConnect = async (client: pg.ClientBase) => {
+    if (pooled) {
+      await assertSessionPooling(withoutSchema(options.url));
+      await applySessionSettings(client, { searchPath: searchPath(options.schema), statementTimeoutMs: queryTimeoutMs });
+    }
+    await checkSchema?.(client);
+  };
   const pool = new pg.Pool({
     ...connectionConfig(options.url, options.schema),
     max,
     application_name: options.applicationName ?? `attune-db:${options.schema ?? "tenants"}`,
-    ...(queryTimeoutMs > 0 && { statement_timeout: queryTimeoutMs, query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }),
+    ...(queryTimeoutMs > 0 && { query_timeout: queryTimeoutMs + CLIENT_TIMEOUT_MARGIN_MS }),
+    ...(queryTimeoutMs > 0 && !pooled && { statement_timeout: queryTimeoutMs }),
     // pg-pool would bound both the wait for a free connection and the opening
     // of a new one with this; boundPoolWaits bounds the wait, the client
     // class the opening.
     connectionTimeoutMillis: 0,
     Client: BoundedConnectClient,
-    ...(options.schema !== null && {
-      onConnect: checkCurrentSchemaOnFirstConnection(options.schema) as (client: pg.ClientBase) => void,
-    }),
+    ...((pooled || checkSchema) && { onConnect: onConnect as (client: pg.ClientBase) => void }),
   });
   // An idle client dying (server restart, schema dropped) must not crash the process.
   pool.on("error", () => {});
@@ -85,10 +95,24 @@ export function createPgPool(options: PgPoolOptions): pg.Pool {
   return pool;
 }
 
-/** A pg client that gives up opening its connection after {@link CONNECT_TIMEOUT_MS}, whatever its pool waits. */
+/**
+ * A pg client that gives up opening its connection after
+ * {@link CONNECT_TIMEOUT_MS}, whatever its pool waits, and says what to
+ * configure when a pooler refuses its startup parameters.
+ */
 class BoundedConnectClient extends pg.Client {
   constructor(config: pg.ClientConfig = {}) {
     super({ ...config, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  }
+
+  override connect(): Promise<pg.Client>;
+  override connect(callback: (error: Error) => void): void;
+  override connect(callback?: (error: Error) => void): Promise<pg.Client> | void {
+    // pg-pool passes a callback; direct users get a promise.
+    if (callback) return super.connect((error: Error) => callback(error && (explainStartupRefusal(error) as Error)));
+    return super.connect().catch((error: unknown) => {
+      throw explainStartupRefusal(error);
+    });
   }
 }
 
@@ -164,12 +188,16 @@ function isStatementError(error: unknown): boolean {
   return error instanceof pg.DatabaseError && error.severity === "ERROR";
 }
 
-/** Connection settings shared by pools and single clients; `schema` null: only the shared schemas on search_path. */
+/**
+ * Connection settings shared by pools and single clients; `schema` null: only
+ * the shared schemas on search_path. Behind a session pooler the search_path
+ * is not a startup parameter (see {@link applySessionSettings}).
+ */
 export function connectionConfig(url: string, schema: string | null): pg.ClientConfig {
   return {
     connectionString: withoutSchema(url),
     connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-    options: `-c search_path=${searchPath(schema)}`,
+    ...(poolerFromUrl(url) === "direct" && { options: `-c search_path=${searchPath(schema)}` }),
   };
 }
 

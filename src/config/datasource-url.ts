@@ -41,10 +41,14 @@ export function schemaFromUrl(url: string): string | undefined {
   }
 }
 
-/** The URL without `?schema=`, as the pg driver wants it (it does not know that parameter). */
+/** The datasource URL parameter that says attune-db connects through PgBouncer, and in which pool mode (client/connection-pooler.ts). */
+export const POOLER_PARAMETER = "pgbouncer";
+
+/** The URL without attune-db's own parameters (`?schema=`, `?pgbouncer=`), as the pg driver wants it. */
 export function withoutSchema(url: string): string {
   const parsed = parseDatabaseUrl(url);
   parsed.searchParams.delete("schema");
+  parsed.searchParams.delete(POOLER_PARAMETER);
   return parsed.toString();
 }
 

@@ -23,8 +23,9 @@ export class SchemaNotInEffectError extends AttuneDbError {
         `(search_path is ${searchPath}): ` +
         (schemaExists
           ? "the server did not apply the search_path sent at connection start. A connection pooler that drops " +
-            "startup options (PgBouncer in transaction mode without track_extra_parameters, for one) does this: " +
-            "connect directly, or make the pooler pass `options`."
+            "startup options (PgBouncer with ignore_startup_parameters = options) does this: connect directly, or, " +
+            "behind PgBouncer in session pooling, add ?pgbouncer=session to the URL (transaction pooling is not supported; " +
+            "docs/production.md)."
           : `schema "${schema}" does not exist. Run \`attune-db migrate --schema ${schema}\` (or migrate()) first.`),
     );
   }

@@ -1,4 +1,5 @@
 import pg from "pg";
+import { requireDirectConnection } from "../client/connection-pooler.ts";
 import { connectionConfig } from "../client/create-pg-pool.ts";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { DatabaseUnreachableError } from "../errors/database-unreachable-error.ts";
@@ -19,6 +20,7 @@ export interface CleanupOptions extends Omit<ReapOptions, "names" | "onProgress"
  * re-checking liveness in its own transactions).
  */
 export async function cleanupTestSchemas(options: CleanupOptions): Promise<ReapReport> {
+  requireDirectConnection(options.url, "cleanup-test-schemas");
   const concurrency = Math.max(1, options.concurrency ?? 2);
   const pool = new pg.Pool({ ...connectionConfig(options.url, REGISTRY_SCHEMA), max: concurrency, application_name: "attune-db:cleanup" });
   pool.on("error", () => {});

@@ -1,5 +1,6 @@
 import pg from "pg";
 import { connectPgClient } from "../client/connect-pg-client.ts";
+import { requireDirectConnection } from "../client/connection-pooler.ts";
 import { connectionConfig } from "../client/create-pg-pool.ts";
 import { DISCONNECT_TIMEOUT_MS, STATEMENT_TIMEOUT_MS } from "./provisioner-timeouts.ts";
 import { REGISTRY_SCHEMA } from "./test-schema-registry.ts";
@@ -10,6 +11,7 @@ import { REGISTRY_SCHEMA } from "./test-schema-registry.ts";
  * their own, shorter bound per transaction: see provisioner-timeouts.ts).
  */
 export function provisionerConnectionConfig(url: string, applicationName: string): pg.ClientConfig {
+  requireDirectConnection(url, "The test schema provisioner");
   const base = connectionConfig(url, REGISTRY_SCHEMA);
   return {
     ...base,
