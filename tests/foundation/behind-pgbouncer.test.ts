@@ -5,8 +5,11 @@ import { withoutSchema } from "../../src/config/datasource-url.ts";
 import { PoolerError } from "../../src/errors/pooler-error.ts";
 import { SchemaNotInEffectError } from "../../src/errors/schema-not-in-effect-error.ts";
 import { SchemaProvisioner } from "../../src/provisioner/schema-provisioner.ts";
+import { migrate } from "../../src/migrations/migrate.ts";
+import { listenNotifications, type SchemaNotification } from "../../src/notifications/listen-notifications.ts";
 import { createTenantClients } from "../../src/tenants/create-tenant-clients.ts";
 import { freshSchema, testSchema } from "../../src/testing/index.ts";
+import { waitFor, Wakeup } from "../support/wait-for.ts";
 import { findPgBouncer, startPgBouncer, type PgBouncerOptions, type RunningPgBouncer } from "../support/pgbouncer.ts";
 
 const binary = findPgBouncer();
@@ -71,6 +74,30 @@ async function packRefs(url: string): Promise<{ prisma: string[]; raw: string[];
       expect((await single.query("SELECT current_schema() AS s")).rows[0].s).toBe(mine);
     } finally {
       await single.end();
+    }
+  });
+
+  it("migrations and LISTEN behind session pooling: a new schema migrated, its notifications delivered", async () => {
+    const reserved = await freshSchema({ empty: true });
+    const url = await through({ poolMode: "session" }, reserved.schema, { pgbouncer: "session" });
+    const result = await migrate({ url });
+    expect(result).toMatchObject({ schema: reserved.schema, alreadyApplied: [] });
+    expect(result.applied.length).toBeGreaterThan(0);
+
+    const received: SchemaNotification[] = [];
+    const arrivals = new Wakeup();
+    const listener = await listenNotifications({ url, onNotification: (n) => (received.push(n), arrivals.wake()) });
+    const prisma = createPrismaClient({ url });
+    try {
+      const pack = await prisma.pack.create({ data: { ref: "pooled", label: "p", version: "1.0.0" } });
+      const action = await prisma.action.create({
+        data: { ref: "pooled.act", label: "a", description: "d", entrypoint: "e", packId: pack.id, packRef: pack.ref },
+      });
+      await prisma.execution.create({ data: { actionId: action.id, actionRef: action.ref } });
+      await waitFor("the execution's notification", () => received.length > 0, { timeoutMs: 10_000, wakeup: arrivals, state: () => received });
+      expect(received[0]).toMatchObject({ payload: { schema: reserved.schema, entity_type: "execution" } });
+    } finally {
+      await Promise.all([listener.close(), prisma.$disconnect()]);
     }
   });
 
