@@ -1,5 +1,4 @@
 /** @attune-schema none */
-import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -8,8 +7,8 @@ import { connectPgClient } from "../../src/client/connect-pg-client.ts";
 import { generateRunId } from "../../src/provisioner/run-id.ts";
 import { REGISTRY_SCHEMA, REGISTRY_TABLE } from "../../src/provisioner/test-schema-registry.ts";
 import { reapTestSchemas } from "../../src/provisioner/reap-test-schemas.ts";
+import { runJest, sourceEntry } from "../support/jest-project.ts";
 
-const ROOT = path.resolve(__dirname, "../..");
 const url = () => process.env.DATABASE_URL!;
 
 /**
@@ -19,7 +18,7 @@ const url = () => process.env.DATABASE_URL!;
  * whose schema a foreign session keeps locked while the run ends.
  */
 function writeProject(dir: string, mode: "standalone" | "managed"): void {
-  const entry = (name: string) => JSON.stringify(path.join(ROOT, "tests/support/source-entry", `${name}.cjs`));
+  const entry = sourceEntry;
   fs.mkdirSync(path.join(dir, "tests"), { recursive: true });
   fs.writeFileSync(
     path.join(dir, "jest.config.js"),
@@ -55,18 +54,6 @@ function writeProject(dir: string, mode: "standalone" | "managed"): void {
        while (!fs.existsSync(go) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
      }, 70000);\n`,
   );
-}
-
-function runJest(dir: string, env: Record<string, string>): Promise<{ code: number; output: string; exitedAt: number }> {
-  const child = spawn(process.execPath, [path.join(ROOT, "node_modules/jest/bin/jest.js"), "--config", path.join(dir, "jest.config.js")], {
-    cwd: dir,
-    env: { ...process.env, ...env, ATTUNE_TEST_MANAGED_RUN: "", ATTUNE_TEST_RUN_ID: env.ATTUNE_TEST_RUN_ID ?? "", JEST_WORKER_ID: "" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  child.stdout.on("data", (chunk) => (output += chunk));
-  child.stderr.on("data", (chunk) => (output += chunk));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code: code ?? -1, output, exitedAt: Date.now() })));
 }
 
 /** Waits for a marker the child run writes, as long as the run lives (a loaded machine may take minutes). */
