@@ -1,7 +1,7 @@
 import type pg from "pg";
 import { EXTENSIONS_SCHEMA } from "../client/shared-schemas.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
-import { lockDatabaseSetup } from "./migration-lock.ts";
+import { runDatabaseSetup } from "./database-setup.ts";
 
 const EXTENSIONS = ["pgcrypto", "uuid-ossp"];
 
@@ -17,16 +17,8 @@ export async function ensureSharedExtensions(client: pg.ClientBase): Promise<voi
     [EXTENSIONS],
   );
   if (present.rows[0]?.n === EXTENSIONS.length) return;
-  await client.query("BEGIN");
-  try {
-    await lockDatabaseSetup(client);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteSchema(EXTENSIONS_SCHEMA)}`);
-    for (const extension of EXTENSIONS) {
-      await client.query(`CREATE EXTENSION IF NOT EXISTS "${extension}" WITH SCHEMA ${quoteSchema(EXTENSIONS_SCHEMA)}`);
-    }
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+  await runDatabaseSetup(client, [
+    `CREATE SCHEMA IF NOT EXISTS ${quoteSchema(EXTENSIONS_SCHEMA)}`,
+    ...EXTENSIONS.map((extension) => `CREATE EXTENSION IF NOT EXISTS "${extension}" WITH SCHEMA ${quoteSchema(EXTENSIONS_SCHEMA)}`),
+  ]);
 }

@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { lockDatabaseSetup } from "../migrations/migration-lock.ts";
+import { runDatabaseSetup } from "../migrations/database-setup.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 
 /**
@@ -60,13 +60,5 @@ export async function ensureRegistry(client: pg.ClientBase): Promise<void> {
     [REGISTRY_TABLE, NEWEST_COLUMN],
   );
   if (current.rows[0]?.ok) return;
-  await client.query("BEGIN");
-  try {
-    await lockDatabaseSetup(client);
-    for (const statement of REGISTRY_DDL) await client.query(statement);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+  await runDatabaseSetup(client, REGISTRY_DDL);
 }

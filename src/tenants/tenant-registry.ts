@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { lockDatabaseSetup } from "../migrations/migration-lock.ts";
+import { runDatabaseSetup } from "../migrations/database-setup.ts";
 import { quoteSchema } from "../schema/schema-name.ts";
 
 /**
@@ -24,13 +24,5 @@ const TENANT_REGISTRY_DDL: readonly string[] = [
 export async function ensureTenantRegistry(client: pg.ClientBase): Promise<void> {
   const present = await client.query<{ ok: boolean }>("SELECT to_regclass($1) IS NOT NULL AS ok", [TENANT_REGISTRY_TABLE]);
   if (present.rows[0]?.ok) return;
-  await client.query("BEGIN");
-  try {
-    await lockDatabaseSetup(client);
-    for (const statement of TENANT_REGISTRY_DDL) await client.query(statement);
-    await client.query("COMMIT");
-  } catch (error) {
-    await client.query("ROLLBACK").catch(() => {});
-    throw error;
-  }
+  await runDatabaseSetup(client, TENANT_REGISTRY_DDL);
 }
