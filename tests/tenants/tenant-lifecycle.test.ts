@@ -113,7 +113,7 @@ describe("tenant lifecycle", () => {
         return migrateTenants({ url: url(), migrationsDir: copy.dir, filter: { prefix }, concurrency: 4 });
       });
       expect(rerun).toMatchObject({ migrated: 1, upToDate: 19, failed: 0 });
-      expect(rerun.tenants.filter((t) => t.outcome === "migrated")).toEqual([{ tenant: BROKEN, outcome: "migrated", applied: [WIDGET] }]);
+      expect(rerun.tenants.filter((t) => t.outcome === "migrated")).toEqual([{ tenant: BROKEN, outcome: "migrated", applied: [WIDGET], durationMs: expect.any(Number) }]);
     }
 
     { // status reports an edited tenant and the ones behind, and exits 1; migrate refuses the edited one
