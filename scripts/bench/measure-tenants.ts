@@ -38,6 +38,8 @@ export interface TenantBenchResults {
   /** One request (pack.count) per sample, in turn: single-schema client vs forTenant, one tenant or rotating over several. */
   readonly routing: { readonly single: Summary; readonly oneTenant: Summary; readonly rotating: Summary; readonly rotatingOver: number };
   readonly connections: { readonly maxConnections: number; readonly peak: number; readonly tenantsActive: number; readonly requests: number };
+  /** One server connection's memory (pg_backend_memory_contexts) before and after one query in every tenant: its catalog caches grow with the tenants it serves. */
+  readonly backendMemory: { readonly beforeMb: number; readonly afterMb: number; readonly tenants: number };
   /** Heap per cached tenant client (scripts/bench/measure-tenant-memory.ts), after two queries each. */
   readonly memoryPerClientMb: number | undefined;
   readonly catalog: { readonly pgClassRowsPerTenant: number; readonly databaseKbPerTenant: number; readonly pgClassRows: number; readonly databaseMb: number };
@@ -87,6 +89,8 @@ export async function measureTenants(
     const routing = await measureRouting(url, names, count >= 200 ? 2000 : 300, log);
     const connections = await measureConnections(url, names);
     log(`tenants: peak ${connections.peak} connections of ${connections.maxConnections} with ${connections.tenantsActive} tenants active`);
+    const backendMemory = await measureBackendMemory(url, names);
+    log(`tenants: one connection's memory ${backendMemory.beforeMb.toFixed(1)} MB -> ${backendMemory.afterMb.toFixed(1)} MB after a query in each of ${count} tenants`);
     const memoryPerClientMb = await measureMemory(url, log);
 
     log(`tenants: dropping ${count}...`);
@@ -98,6 +102,7 @@ export async function measureTenants(
       migrate: { broken, first, rerun },
       routing,
       connections,
+      backendMemory,
       memoryPerClientMb,
       catalog: {
         pgClassRows: catalogAfter.pgClassRows,
@@ -201,6 +206,16 @@ async function measureConnections(url: string, names: readonly string[]) {
     await tenants.close();
   }
   return { maxConnections, peak, tenantsActive: names.length, requests: names.length * 3 };
+}
+
+async function measureBackendMemory(url: string, names: readonly string[]) {
+  return withPgClient(url, "public", async (client) => {
+    const memory = async () =>
+      Number((await client.query<{ bytes: string }>("SELECT sum(total_bytes)::text AS bytes FROM pg_backend_memory_contexts")).rows[0]!.bytes) / 2 ** 20;
+    const beforeMb = await memory();
+    for (const name of names) await client.query(`SELECT count(*) FROM "${name}".pack JOIN "${name}".action ON action.pack = pack.id`);
+    return { beforeMb, afterMb: await memory(), tenants: names.length };
+  });
 }
 
 /** Runs measure-tenant-memory.ts (it needs --expose-gc) on the same server; undefined if it fails. */

@@ -86,6 +86,8 @@ export function tenantSection(run: TenantBenchRun): string[] {
       "(it reads every tenant's applied migrations in one query and connects only to the one behind).",
     `- Connections: ${r.connections.requests} raw requests over ${r.connections.tenantsActive} tenants at once through one \`createTenantClients({ maxConnections: ${r.connections.maxConnections} })\`: ` +
       `peak **${r.connections.peak}** in pg_stat_activity.`,
+    `- One server connection that ran a query (a join of two tables) in each of the ${r.backendMemory.tenants} tenants grew from ` +
+      `${r.backendMemory.beforeMb.toFixed(1)} MB to **${r.backendMemory.afterMb.toFixed(1)} MB** (pg_backend_memory_contexts: catalog and plan caches per relation touched).`,
     `- Memory per cached tenant client (heap after GC, after two queries each): ${r.memoryPerClientMb === undefined ? "not measured" : `**${r.memoryPerClientMb.toFixed(1)} MB**`}.`,
     `- Catalog: ${r.catalog.pgClassRowsPerTenant.toFixed(0)} pg_class rows and ${r.catalog.databaseKbPerTenant.toFixed(0)} KB of database per empty tenant; ` +
       `${r.catalog.pgClassRows.toLocaleString("en-US")} pg_class rows and ${r.catalog.databaseMb.toFixed(0)} MB with all ${r.tenants}.`,
