@@ -85,7 +85,8 @@ export function tenantSection(run: TenantBenchRun): string[] {
       `**${first.wallSeconds.toFixed(1)} s** with ${r.migrate.broken} broken (exit ${first.exitCode}); the re-run after the fix ${rerun.wallSeconds.toFixed(1)} s ` +
       "(it reads every tenant's applied migrations in one query and connects only to the one behind).",
     `- Connections: ${r.connections.requests} raw requests over ${r.connections.tenantsActive} tenants at once through one \`createTenantClients({ maxConnections: ${r.connections.maxConnections} })\`: ` +
-      `peak **${r.connections.peak}** in pg_stat_activity.`,
+      `peak **${r.connections.peak}** in pg_stat_activity; the heap grew by up to ${r.connections.heapGrowthMb.toFixed(0)} MB ` +
+      "(each tenant with a request in flight holds its client, cached or not).",
     `- One server connection that ran a query (a join of two tables) in each of the ${r.backendMemory.tenants} tenants grew from ` +
       `${r.backendMemory.beforeMb.toFixed(1)} MB to **${r.backendMemory.afterMb.toFixed(1)} MB** (pg_backend_memory_contexts: catalog and plan caches per relation touched).`,
     `- Memory per cached tenant client (heap after GC, after two queries each): ${r.memoryPerClientMb === undefined ? "not measured" : `**${r.memoryPerClientMb.toFixed(1)} MB**`}.`,
