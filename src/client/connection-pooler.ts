@@ -67,7 +67,8 @@ export function assertSessionPooling(connectionString: string): Promise<void> {
 const sessionPoolingChecks = new Map<string, Promise<void>>();
 
 async function probeSessionPooling(connectionString: string): Promise<void> {
-  const config = { connectionString, connectionTimeoutMillis: 5_000, application_name: "attune-db:pooler-check" };
+  // Bounded: with a pool of one server connection, the second client would wait for the first to leave.
+  const config = { connectionString, connectionTimeoutMillis: 5_000, query_timeout: 10_000, application_name: "attune-db:pooler-check" };
   const first = new pg.Client(config);
   const second = new pg.Client(config);
   for (const client of [first, second]) client.on("error", () => {});
@@ -75,7 +76,14 @@ async function probeSessionPooling(connectionString: string): Promise<void> {
     await Promise.all([first.connect(), second.connect()]);
     const pid = async (client: pg.Client) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
     const a = await pid(first);
-    const b = await pid(second);
+    const b = await pid(second).catch((cause: unknown) => {
+      throw new PoolerError(
+        "mode-unknown",
+        `Could not check the pooler's mode: a second connection got no server connection while the first was open (${(cause as Error).message}). ` +
+          "Is the pool's size 1? attune-db needs session pooling with a pool as large as its maxConnections.",
+        { cause },
+      );
+    });
     const again = await pid(first);
     if (a === b || a !== again) {
       throw new PoolerError(

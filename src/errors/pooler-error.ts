@@ -6,6 +6,8 @@ export type PoolerProblem =
   | "startup-parameter-refused"
   /** Transaction (or statement) pooling: declared in the URL, or detected. */
   | "transaction-pooling"
+  /** Behind `?pgbouncer=session`, the check of the pool mode could not run: two connections at once did not both get a server connection. */
+  | "mode-unknown"
   /** A part of attune-db that needs a direct connection (the test provisioner) was given a pooler URL. */
   | "direct-connection-required";
 
