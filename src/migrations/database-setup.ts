@@ -5,12 +5,12 @@ import { lockDatabaseSetup } from "./migration-lock.ts";
  * Runs database-wide setup DDL (`CREATE SCHEMA/TABLE/EXTENSION IF NOT EXISTS`
  * of the shared extensions and the registries) in one transaction under the
  * database setup lock, so that concurrent first calls do not race on the
- * catalogs' unique indexes. The lock alone is not enough: a backend that
- * looked the name up before another committed it keeps a stale "no such name"
- * in its catalog cache until it next processes invalidations (an advisory
- * lock does not), so its `IF NOT EXISTS` goes ahead and hits the unique index.
- * A new transaction processes them: the setup is retried once on such a
- * duplicate, and then finds everything in place.
+ * catalogs' unique indexes. Even so, four tenants created at once on a new
+ * database once failed with "duplicate key value violates unique constraint
+ * pg_namespace_nspname_index" inside the locked setup (PostgreSQL 18; not
+ * explained, not reproduced on a schema of our own): such a duplicate is
+ * retried once in a new transaction, which finds everything in place.
+ * tests/foundation/database-setup-race.test.ts runs the case that failed.
  */
 export async function runDatabaseSetup(client: pg.ClientBase, statements: readonly string[]): Promise<void> {
   for (let attempt = 1; ; attempt++) {

@@ -13,6 +13,18 @@ import type pg from "pg";
  * names the run that built it.
  */
 export async function catalogDump(client: pg.ClientBase, schema: string): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await dumpOnce(client, schema);
+    } catch (error) {
+      // The catalogs of a server shared with another run change under the query: a relation of another
+      // schema, dropped meanwhile, can be opened by a function evaluated before the join filtered it out.
+      if (attempt >= 3 || !/could not open relation with OID/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function dumpOnce(client: pg.ClientBase, schema: string): Promise<string[]> {
   await client.query("BEGIN");
   try {
     // Names print unqualified when the schema is first on the search_path.
@@ -50,10 +62,10 @@ export async function dataDump(client: pg.ClientBase, schema: string): Promise<s
 }
 
 const DUMP_SQL = `
-WITH ns AS (SELECT oid, nspacl FROM pg_namespace WHERE nspname = $1),
-rels AS (SELECT c.* FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns)),
-procs AS (SELECT p.* FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)),
-types AS (SELECT t.* FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM ns))
+WITH ns AS MATERIALIZED (SELECT oid, nspacl FROM pg_namespace WHERE nspname = $1),
+rels AS MATERIALIZED (SELECT c.* FROM pg_class c WHERE c.relnamespace = (SELECT oid FROM ns)),
+procs AS MATERIALIZED (SELECT p.* FROM pg_proc p WHERE p.pronamespace = (SELECT oid FROM ns)),
+types AS MATERIALIZED (SELECT t.* FROM pg_type t WHERE t.typnamespace = (SELECT oid FROM ns))
 SELECT line FROM (
   SELECT 'schema acl ' || coalesce((SELECT nspacl::text FROM ns), '-')
   UNION ALL
