@@ -9,7 +9,7 @@ import { DEFAULT_MIGRATIONS_DIR } from "../../src/migrations/migration-files.ts"
 import { createTenant } from "../../src/tenants/create-tenant.ts";
 import { createTenantClients } from "../../src/tenants/create-tenant-clients.ts";
 import { dropTenant } from "../../src/tenants/drop-tenant.ts";
-import { forEachBounded } from "../../src/tenants/for-each-bounded.ts";
+import { forEachBounded } from "../../src/concurrency/for-each-bounded.ts";
 import { listTenants } from "../../src/tenants/list-tenants.ts";
 import type { MigrateTenantsReport } from "../../src/tenants/migrate-tenants.ts";
 import { summarize, timed, type Summary } from "./stats.ts";

@@ -22,6 +22,12 @@ export interface ReadyPoolOptions {
   readonly prefix: string;
   /** Ready schemas to keep. 0: no pool. */
   readonly size: number;
+  /**
+   * How many schemas of this process are expected back in the pool soon (in
+   * use, or being recycled): a refill builds only for what they do not
+   * cover, rather than racing every file's recycle with a build.
+   */
+  readonly comingBack?: () => number;
   readonly log?: (line: string) => void;
 }
 
@@ -50,6 +56,11 @@ export class ReadyPool {
     const claimed = await this.options.owner.claimReady(this.options.fingerprint, this.options.runId);
     this.refillWhenHandOutsPause();
     return claimed;
+  }
+
+  /** A schema expected back (in use, or being recycled) will not come back (dropped): refill once hand-outs pause. */
+  refillSoon(): void {
+    this.refillWhenHandOutsPause();
   }
 
   private refillWhenHandOutsPause(): void {
@@ -92,7 +103,8 @@ export class ReadyPool {
     this.refilling = (async () => {
       try {
         await this.forgetClaimed();
-        while (!this.closed && (await this.readyCount()) < this.options.size) await this.buildOne();
+        const comingBack = this.options.comingBack ?? (() => 0);
+        while (!this.closed && (await this.readyCount()) + comingBack() < this.options.size) await this.buildOne();
       } catch (error) {
         if (!this.closed) this.options.log?.(`attune-db: refilling the schema pool failed: ${(error as Error).message}`);
       } finally {

@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { forEachBounded } from "../concurrency/for-each-bounded.ts";
 import { describeHolder } from "./lock-holders.ts";
 import type { OwnerSession } from "./owner-session.ts";
 import { LOCK_TIMEOUT_MS } from "./provisioner-timeouts.ts";
@@ -22,6 +23,8 @@ export interface ReleaseQueueOptions {
 }
 
 const MAX_DROP_ATTEMPTS = 5;
+/** Released schemas recycled at once (the work pool has 3 connections: one stays free for builds and drops). */
+const RECYCLE_CONCURRENCY = 2;
 const RETRY_DELAY_MS = 200;
 
 /** What became of released schemas, for diagnostics and tests. */
@@ -45,6 +48,9 @@ export class ReleaseQueue {
   /** Drop attempts of schemas that looked alive (another session held their key a moment). */
   private readonly attempts = new Map<string, number>();
   private draining: Promise<void> | undefined;
+  private handling = 0;
+  private poolShort = false;
+  private recycledWaiters: (() => void)[] = [];
   private closed = false;
 
   constructor(private readonly options: ReleaseQueueOptions) {}
@@ -60,6 +66,20 @@ export class ReleaseQueue {
     while (this.draining) await this.draining;
   }
 
+  /** Resolves when the next schema is recycled into the pool (or the queue has nothing left to do). */
+  nextRecycled(): Promise<void> {
+    if (!this.draining) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.recycledWaiters.push(resolve);
+      void this.draining?.then(resolve);
+    });
+  }
+
+  /** Schemas queued or being recycled or dropped now. */
+  get pending(): number {
+    return this.waiting.size + this.handling;
+  }
+
   /** No more recycling: what is still queued is dropped. */
   close(): void {
     this.closed = true;
@@ -71,11 +91,16 @@ export class ReleaseQueue {
         const batch = new Map(this.waiting);
         this.waiting.clear();
         let retry: readonly string[] = [];
+        this.handling = batch.size;
         try {
           retry = await this.handle([...batch.keys()]);
         } catch (error) {
           this.options.log?.(`attune-db: releasing test schemas failed: ${(error as Error).message}`);
         } finally {
+          this.handling = 0;
+          // Schemas counted as coming back to the pool were dropped instead: it is short of them now.
+          if (this.poolShort) this.options.pool.refillSoon();
+          this.poolShort = false;
           for (const [name, resolvers] of batch) {
             if (retry.includes(name)) this.waiting.set(name, [...resolvers, ...(this.waiting.get(name) ?? [])]);
             else for (const resolve of resolvers) resolve();
@@ -92,15 +117,19 @@ export class ReleaseQueue {
   private async handle(names: readonly string[]): Promise<readonly string[]> {
     await this.endLeftoverConnections(names);
     const drop: string[] = [];
-    for (const name of names) {
+    // Two at a time: one recycle (~50 ms of server work) must not fall behind files that end faster.
+    await forEachBounded(names, RECYCLE_CONCURRENCY, async (name) => {
       const reason = this.options.recycle && !this.closed ? await this.tryRecycle(name) : "recycling is off";
-      if (reason === undefined) this.stats.recycled++;
-      else {
+      if (reason === undefined) {
+        this.stats.recycled++;
+        for (const wake of this.recycledWaiters.splice(0)) wake();
+      } else {
         this.stats.notRecycled.set(reason, (this.stats.notRecycled.get(reason) ?? 0) + 1);
         drop.push(name);
       }
-    }
+    });
     if (drop.length === 0) return [];
+    this.poolShort = this.options.recycle;
     const client = await this.options.work.connect();
     try {
       const report = await reapTestSchemas(client, { prefix: this.options.prefix, names: drop });

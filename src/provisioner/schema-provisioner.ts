@@ -17,6 +17,9 @@ import { generateRunId } from "./run-id.ts";
 
 export const DEFAULT_POOL_SIZE = 4;
 
+/** How long a hand-out with the pool empty waits for this process's recycling before it builds a schema instead. */
+const RECYCLE_WAIT_MS = 1_000;
+
 export interface SchemaProvisionerOptions {
   /** Server URL (any `?schema=` is ignored). */
   readonly url: string;
@@ -71,6 +74,8 @@ export class SchemaProvisioner {
   private readonly builder: SchemaBuilder;
   private readonly pool: ReadyPool;
   private readonly releases: ReleaseQueue;
+  /** Schemas handed out by acquire() and not given up yet: with recycling, they come back to the pool. */
+  private readonly handedOut = new Set<string>();
   private closing: Promise<void> | undefined;
 
   private constructor(
@@ -88,7 +93,8 @@ export class SchemaProvisioner {
     const recycler = new SchemaRecycler({ compareCatalog: !options.unsafeRecycleWithoutCatalogCheck });
     const common = { owner, work, fingerprint: this.fingerprint, runId: this.runId, prefix: this.prefix, log: options.log };
     this.builder = new SchemaBuilder({ work, migrator, recycler, fingerprint: this.fingerprint, runId: this.runId });
-    this.pool = new ReadyPool({ ...common, builder: this.builder, size: poolSize });
+    const comingBack = () => (this.recycle ? this.handedOut.size + this.releases.pending : 0);
+    this.pool = new ReadyPool({ ...common, builder: this.builder, size: poolSize, comingBack });
     this.releases = new ReleaseQueue({ ...common, pool: this.pool, recycler, recycle: this.recycle });
   }
 
@@ -123,9 +129,15 @@ export class SchemaProvisioner {
 
   /** A migrated schema for the caller's exclusive use: from the pool when one is ready, else built now. */
   async acquire(): Promise<TestSchema> {
-    const claimed = await this.pool.claim();
-    if (claimed) return this.handle(claimed, true);
-    return this.create();
+    let claimed = await this.pool.claim();
+    if (!claimed && this.recycle && this.releases.pending > 0) {
+      // A schema being recycled is ready in ~50 ms; building one takes several times that.
+      await Promise.race([this.releases.nextRecycled(), new Promise((resolve) => setTimeout(resolve, RECYCLE_WAIT_MS).unref())]);
+      claimed = await this.pool.claim();
+    }
+    const schema = claimed ? this.handle(claimed, true) : await this.create();
+    this.handedOut.add(schema.schema);
+    return schema;
   }
 
   /** Creates and migrates a new schema now (never from the pool). */
@@ -218,6 +230,7 @@ export class SchemaProvisioner {
 
   private async giveUp(schema: string, options: { keep?: boolean }): Promise<{ processed: Promise<void> }> {
     await this.owner.release(schema, options.keep ? "kept" : "released");
+    this.handedOut.delete(schema);
     return { processed: options.keep ? Promise.resolve() : this.releases.enqueue(schema) };
   }
 

@@ -3,7 +3,7 @@ import { MigrationChecksumMismatchError } from "../errors/migration-checksum-mis
 import { MigrationError } from "../errors/migration-error.ts";
 import { migrateSchema } from "../migrations/migrate.ts";
 import { DEFAULT_MIGRATIONS_DIR, readMigrationFiles } from "../migrations/migration-files.ts";
-import { forEachBounded } from "./for-each-bounded.ts";
+import { forEachBounded } from "../concurrency/for-each-bounded.ts";
 import { selectTenants, tenantServerUrl } from "./list-tenants.ts";
 import { TENANT_REGISTRY_SCHEMA } from "./tenant-registry.ts";
 import { tenantsUpToDate } from "./tenants-up-to-date.ts";

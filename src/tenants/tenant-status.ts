@@ -1,5 +1,5 @@
 import { migrationStatus } from "../migrations/migration-status.ts";
-import { forEachBounded } from "./for-each-bounded.ts";
+import { forEachBounded } from "../concurrency/for-each-bounded.ts";
 import { listTenants, tenantServerUrl } from "./list-tenants.ts";
 import { DEFAULT_TENANT_CONCURRENCY, type BulkTenantOptions } from "./tenant-options.ts";
 

@@ -66,8 +66,18 @@ describe("SchemaProvisioner", () => {
     expect(taken.pooled).toBe(true);
     expect(await registryRow(taken.schema)).toMatchObject({ state: "in_use", fingerprint, run_id: builder.runId });
     await builder.idle();
-    expect(await builder.readyCount()).toBe(2); // refilled
+    // The taken schema counts as coming back (recycled at release): no build races its recycling.
+    expect(await builder.readyCount()).toBe(1);
     await taken.drop();
+    expect(await builder.readyCount()).toBe(2); // recycled
+
+    // A schema that does not come back (changed, so dropped) is replaced by a build in the background.
+    const changed = await builder.acquire();
+    await admin.query(`CREATE TABLE "${changed.schema}".extra (id int)`);
+    await changed.drop();
+    expect(await schemaExists(changed.schema)).toBe(false);
+    await builder.idle();
+    expect(await builder.readyCount()).toBe(2); // refilled
     await Promise.all(cold.map((h) => h.drop()));
   });
 

@@ -4,7 +4,7 @@ import { TenantError } from "../../src/errors/tenant-error.ts";
 import { lockSchemaForMigration } from "../../src/migrations/migration-lock.ts";
 import { createTenant } from "../../src/tenants/create-tenant.ts";
 import { dropTenant } from "../../src/tenants/drop-tenant.ts";
-import { forEachBounded } from "../../src/tenants/for-each-bounded.ts";
+import { forEachBounded } from "../../src/concurrency/for-each-bounded.ts";
 import { listTenants } from "../../src/tenants/list-tenants.ts";
 import { migrateTenants, type MigrateTenantsReport } from "../../src/tenants/migrate-tenants.ts";
 import { tenantStatus, type TenantStatusReport } from "../../src/tenants/tenant-status.ts";
