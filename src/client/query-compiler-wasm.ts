@@ -8,18 +8,125 @@
  *   without --experimental-vm-modules"); `require()` works under every runner.
  * - The compiled module is kept per process under a global symbol, so a
  *   process compiles the 4.5 MB of base64 wasm once, however many clients it
- *   makes; a test runner's environment can hand its compiled module to each
- *   test file's realm (see src/jest/environment.ts).
+ *   makes; a test runner's environment hands each test file's realm the
+ *   worker's compilers instead (see {@link shareQueryCompilerWasm}).
  */
 
 const WASM_MODULE = Symbol.for("attune-db.queryCompilerWasmModule");
+/** On a test file's realm: the worker's compilers to use. */
+const SHARED_COMPILERS = Symbol.for("attune-db.sharedQueryCompilers");
+/** On the worker's own global: its compilers, shared with every realm it sets up. */
+const WORKER_COMPILERS = Symbol.for("attune-db.workerQueryCompilers");
+const GLUE = "@prisma/client/runtime/query_compiler_fast_bg.postgresql.js";
+const IMPORT_NAME = "./query_compiler_fast_bg.js";
 
 // Node has WebAssembly; TypeScript declares it only in the DOM libraries.
-declare const WebAssembly: { Module: new (bytes: Uint8Array) => WasmModule };
+declare const WebAssembly: {
+  Module: new (bytes: Uint8Array) => WasmModule;
+  Instance: new (module: WasmModule, imports: object) => { exports: Record<string, unknown> & { __wbindgen_start(): void } };
+};
 /** A compiled WebAssembly module. */
 export type WasmModule = object;
 
-type Holder = { [WASM_MODULE]?: Promise<WasmModule> };
+type Holder = { [WASM_MODULE]?: Promise<WasmModule>; [SHARED_COMPILERS]?: SharedQueryCompilers; [WORKER_COMPILERS]?: SharedQueryCompilers };
+
+/** What Prisma's runtime uses of a query compiler. */
+interface QueryCompiler {
+  compile(request: string): unknown;
+  compileBatch(request: string): unknown;
+  free(): void;
+}
+type CompilerParams = { datamodel: string; provider: string; connectionInfo: unknown };
+type QueryCompilerClass = new (params: CompilerParams) => QueryCompiler;
+type Glue = { QueryCompiler: QueryCompilerClass; __wbg_set_wasm(exports: unknown): void };
+
+/**
+ * A module that exports only an empty `__wbindgen_start`: what a realm that
+ * uses the shared compilers instantiates instead of the 4.5 MB compiler
+ * (Prisma's loader instantiates whatever module it is given, then calls that).
+ */
+const EMPTY_START_MODULE = new Uint8Array([
+  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00, // magic, version
+  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type section: () -> ()
+  0x03, 0x02, 0x01, 0x00, // function section: one function of type 0
+  0x07, 0x14, 0x01, 0x10, ...Buffer.from("__wbindgen_start"), 0x00, 0x00, // export it as __wbindgen_start
+  0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code: an empty body
+]);
+
+/** Compilers kept per process: a worker's test files reuse a handful of (recycled) schemas. */
+const MAX_SHARED_COMPILERS = 8;
+
+/**
+ * One instance of the query compiler per process, and its compilers by what
+ * they were made for (data model, provider, connection info: the schema name
+ * is in it), for the test files of a Jest worker. Each new Prisma client of a
+ * test file would otherwise instantiate the compiler and parse the data model
+ * again (~20 ms a file). A compiler turns a request (a string) into a query
+ * plan of plain data, which the file's own Prisma runtime executes, so the
+ * objects tests see are still their realm's.
+ */
+class SharedQueryCompilers {
+  private glue: Glue | undefined;
+  private readonly compilers = new Map<string, QueryCompiler>();
+  private readonly emptyStart = new WebAssembly.Module(EMPTY_START_MODULE);
+
+  constructor(private readonly module: () => Promise<WasmModule>) {}
+
+  /**
+   * The glue a realm's Prisma loader gets: its QueryCompiler hands out shared
+   * compilers, looked up at each compile (one may have been evicted and freed
+   * since; then it is made again); nothing to set up.
+   */
+  async realmGlue(): Promise<Glue> {
+    const glue = await this.load();
+    const compilerFor = (key: string, params: CompilerParams) => this.compilerFor(glue, key, params);
+    class SharedQueryCompiler implements QueryCompiler {
+      private readonly key: string;
+      constructor(private readonly params: CompilerParams) {
+        this.key = `${params.provider}\n${JSON.stringify(params.connectionInfo)}\n${params.datamodel}`;
+        compilerFor(this.key, params); // fails here, as Prisma expects, if the data model does not parse
+      }
+      compile(request: string): unknown {
+        return compilerFor(this.key, this.params).compile(request);
+      }
+      compileBatch(request: string): unknown {
+        return compilerFor(this.key, this.params).compileBatch(request);
+      }
+      /** The compiler stays for the next client; the process's cache frees it. */
+      free(): void {}
+    }
+    return { QueryCompiler: SharedQueryCompiler, __wbg_set_wasm: () => {} };
+  }
+
+  emptyStartModule(): WasmModule {
+    return this.emptyStart;
+  }
+
+  private async load(): Promise<Glue> {
+    if (this.glue) return this.glue;
+    const glue = require(GLUE) as Glue;
+    const instance = new WebAssembly.Instance(await this.module(), { [IMPORT_NAME]: glue });
+    glue.__wbg_set_wasm(instance.exports);
+    instance.exports.__wbindgen_start();
+    return (this.glue = glue);
+  }
+
+  private compilerFor(glue: Glue, key: string, params: CompilerParams): QueryCompiler {
+    let compiler = this.compilers.get(key);
+    if (compiler) {
+      this.compilers.delete(key);
+    } else {
+      compiler = new glue.QueryCompiler(params);
+      if (this.compilers.size >= MAX_SHARED_COMPILERS) {
+        const [oldest, evicted] = this.compilers.entries().next().value!;
+        this.compilers.delete(oldest);
+        evicted.free();
+      }
+    }
+    this.compilers.set(key, compiler);
+    return compiler;
+  }
+}
 
 /** Compiles Prisma's PostgreSQL query compiler (decoding its base64 source). */
 export function compileQueryCompilerWasm(): WasmModule {
@@ -29,20 +136,31 @@ export function compileQueryCompilerWasm(): WasmModule {
 
 /**
  * Lets `realm` (another global object: a Jest test file's) use this process's
- * compiled query compiler, compiled on first use. A WebAssembly module is
- * plain code, not tied to a realm: each client still instantiates it with its
- * own realm's glue, so the objects tests see (Dates, errors) are their own.
+ * query compilers (see {@link SharedQueryCompilers}) and its compiled module,
+ * compiled on first use.
  */
 export function shareQueryCompilerWasm(realm: object): void {
-  Object.defineProperty(realm, WASM_MODULE, { configurable: true, get: queryCompilerWasm.getQueryCompilerWasmModule });
+  const holder = globalThis as Holder;
+  const shared = (holder[WORKER_COMPILERS] ??= new SharedQueryCompilers(compiledModule));
+  Object.defineProperty(realm, SHARED_COMPILERS, { configurable: true, value: shared });
+}
+
+/** This process's compiled query compiler module, compiled on first use. */
+function compiledModule(): Promise<WasmModule> {
+  const holder = globalThis as Holder;
+  return (holder[WASM_MODULE] ??= Promise.resolve().then(compileQueryCompilerWasm));
 }
 
 /** The generated client's `config.compilerWasm`. */
 export const queryCompilerWasm = {
-  getRuntime: async () => require("@prisma/client/runtime/query_compiler_fast_bg.postgresql.js") as unknown,
-  getQueryCompilerWasmModule: (): Promise<WasmModule> => {
-    const holder = globalThis as Holder;
-    return (holder[WASM_MODULE] ??= Promise.resolve().then(compileQueryCompilerWasm));
+  getRuntime: async (): Promise<unknown> => {
+    const shared = (globalThis as Holder)[SHARED_COMPILERS];
+    return shared ? shared.realmGlue() : require(GLUE);
   },
-  importName: "./query_compiler_fast_bg.js",
+  getQueryCompilerWasmModule: (): Promise<WasmModule> => {
+    const shared = (globalThis as Holder)[SHARED_COMPILERS];
+    // A realm using the shared compilers needs no compiler of its own: Prisma's loader instantiates an empty module.
+    return shared ? Promise.resolve(shared.emptyStartModule()) : compiledModule();
+  },
+  importName: IMPORT_NAME,
 };

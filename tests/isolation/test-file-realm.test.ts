@@ -3,8 +3,8 @@ import { ConflictError } from "../../src/errors/conflict-error.ts";
 import { createRepositories } from "../../src/repositories/create-repositories.ts";
 import { testPrisma } from "../../src/testing/index.ts";
 
-// The environment compiles Prisma's query compiler once per worker and shares it with every file
-// (src/client/query-compiler-wasm.ts); what the tests compare must still come from the file's own realm.
+// The environment keeps one query compiler per worker (and its compilers per schema) and shares them with
+// every file (src/client/query-compiler-wasm.ts); what the tests compare must still come from the file's own realm.
 describe("what a test file gets from its client belongs to its own realm", () => {
   it("Dates are this file's Dates", async () => {
     const pack = await testPrisma().pack.create({ data: { ref: "realm", label: "Realm", version: "1.0.0" } });
@@ -26,8 +26,21 @@ describe("what a test file gets from its client belongs to its own realm", () =>
     expect(error).toBeInstanceOf(ConflictError);
   });
 
-  it("the compiled query compiler is shared, not compiled again per file", () => {
-    const shared = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.queryCompilerWasmModule"));
-    expect(typeof shared?.get).toBe("function"); // set by the environment on this file's global
+  it("a query the compiler rejects fails with this file's Prisma error class", async () => {
+    const error = await testPrisma().pack.findMany({ where: { noSuchField: 1 } } as never).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Prisma.PrismaClientValidationError);
+  });
+
+  it("results are this file's arrays and objects", async () => {
+    await testPrisma().pack.create({ data: { ref: "arrays", label: "Arrays", version: "1.0.0" } });
+    const rows = await testPrisma().pack.findMany({ where: { ref: "arrays" }, select: { ref: true, actions: true } });
+    expect(Object.getPrototypeOf(rows)).toBe(Array.prototype);
+    expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
+    expect(Object.getPrototypeOf(rows[0]!.actions)).toBe(Array.prototype);
+  });
+
+  it("the query compiler is the worker's, not instantiated again per file", () => {
+    const shared = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.sharedQueryCompilers"));
+    expect(shared?.value).toBeDefined(); // set by the environment on this file's global
   });
 });
