@@ -12,6 +12,8 @@
  *   worker's compilers instead (see {@link shareQueryCompilerWasm}).
  */
 
+import { LruCache } from "../caching/lru-cache.ts";
+
 const WASM_MODULE = Symbol.for("attune-db.queryCompilerWasmModule");
 /** On a test file's realm: the worker's compilers to use. */
 const SHARED_COMPILERS = Symbol.for("attune-db.sharedQueryCompilers");
@@ -66,8 +68,9 @@ const MAX_SHARED_COMPILERS = 8;
  * objects tests see are still their realm's.
  */
 class SharedQueryCompilers {
-  private glue: Glue | undefined;
-  private readonly compilers = new Map<string, QueryCompiler>();
+  /** One instance per process: two realms asking at once must not instantiate the compiler twice. */
+  private glue: Promise<Glue> | undefined;
+  private readonly compilers = new LruCache<string, QueryCompiler>(MAX_SHARED_COMPILERS);
   private readonly emptyStart = new WebAssembly.Module(EMPTY_START_MODULE);
 
   constructor(private readonly module: () => Promise<WasmModule>) {}
@@ -102,30 +105,24 @@ class SharedQueryCompilers {
     return this.emptyStart;
   }
 
-  private async load(): Promise<Glue> {
-    if (this.glue) return this.glue;
-    const glue = require(GLUE) as Glue;
-    const instance = new WebAssembly.Instance(await this.module(), { [IMPORT_NAME]: glue });
-    glue.__wbg_set_wasm(instance.exports);
-    instance.exports.__wbindgen_start();
-    return (this.glue = glue);
+  private load(): Promise<Glue> {
+    return (this.glue ??= this.module().then((module) => {
+      const glue = require(GLUE) as Glue;
+      const instance = new WebAssembly.Instance(module, { [IMPORT_NAME]: glue });
+      glue.__wbg_set_wasm(instance.exports);
+      instance.exports.__wbindgen_start();
+      return glue;
+    }));
   }
 
   private compilerFor(glue: Glue, key: string, params: CompilerParams): QueryCompiler {
-    let compiler = this.compilers.get(key);
-    if (compiler) {
-      this.compilers.delete(key);
-    } else {
-      compiler = new glue.QueryCompiler(params);
-      if (this.compilers.size >= MAX_SHARED_COMPILERS) {
-        const [oldest, evicted] = this.compilers.entries().next().value!;
-        this.compilers.delete(oldest);
-        evicted.free();
-      }
-    }
-    this.compilers.set(key, compiler);
+    const cached = this.compilers.get(key);
+    if (cached) return cached;
+    const compiler = new glue.QueryCompiler(params);
+    this.compilers.set(key, compiler)?.[1].free();
     return compiler;
   }
+
 }
 
 /** Compiles Prisma's PostgreSQL query compiler (decoding its base64 source). */

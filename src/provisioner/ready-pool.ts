@@ -54,16 +54,12 @@ export class ReadyPool {
   async claim(): Promise<string | undefined> {
     if (this.options.size === 0) return undefined;
     const claimed = await this.options.owner.claimReady(this.options.fingerprint, this.options.runId);
-    this.refillWhenHandOutsPause();
+    this.refillSoon();
     return claimed;
   }
 
-  /** A schema expected back (in use, or being recycled) will not come back (dropped): refill once hand-outs pause. */
+  /** Refills once hand-outs pause: after each claim, and when a schema expected back was dropped instead. */
   refillSoon(): void {
-    this.refillWhenHandOutsPause();
-  }
-
-  private refillWhenHandOutsPause(): void {
     if (this.closed) return;
     clearTimeout(this.refillTimer);
     this.refillTimer = setTimeout(() => {

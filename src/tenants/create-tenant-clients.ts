@@ -5,7 +5,7 @@ import { ConfigError } from "../errors/config-error.ts";
 import { DatabaseUnavailableError } from "../errors/database-unavailable-error.ts";
 import { createRepositories, type Repositories } from "../repositories/create-repositories.ts";
 import { validateSchemaName } from "../schema/schema-name.ts";
-import { LruCache } from "./lru-cache.ts";
+import { LruCache } from "../caching/lru-cache.ts";
 import { SearchPathRouter } from "./search-path-router.ts";
 import { createTenantPool } from "./tenant-pool.ts";
 

@@ -1,7 +1,7 @@
 import { DatabaseUnavailableError } from "../../src/errors/database-unavailable-error.ts";
 import { InvalidSchemaNameError } from "../../src/errors/invalid-schema-name-error.ts";
 import { createTenantClients } from "../../src/tenants/create-tenant-clients.ts";
-import { LruCache } from "../../src/tenants/lru-cache.ts";
+import { LruCache } from "../../src/caching/lru-cache.ts";
 import { freshSchema, testSchema } from "../../src/testing/index.ts";
 
 describe("LruCache", () => {
