@@ -66,12 +66,18 @@ export class OwnerSession {
     return rows[0]?.name;
   }
 
-  /** Marks a schema released (or kept) and lets go of its USE lock, in one statement. */
+  /**
+   * Marks a schema released (or kept) and lets go of its USE lock, in one
+   * statement. A released schema is taken under this session's BUILD lock
+   * first: it is still this process's, to recycle or drop (release-queue.ts),
+   * and no other process's sweep may drop it meanwhile.
+   */
   async release(schema: string, state: Extract<TestSchemaState, "released" | "kept">): Promise<void> {
-    // The unlock reads the UPDATE's output, so it runs after it.
+    // The unlock reads the UPDATE's output, so it runs after it (and after the BUILD lock, left of it).
     await this.query(
       `WITH marked AS (UPDATE ${REGISTRY_TABLE} SET state = $2 WHERE name = $1 RETURNING name)
-       SELECT ${unlockShared(USE_LOCK_CLASS, "$1")} FROM (SELECT count(*) FROM marked) done`,
+       SELECT CASE WHEN $2 = 'released' THEN ${lockShared(BUILD_LOCK_CLASS, "$1")} END, ${unlockShared(USE_LOCK_CLASS, "$1")}
+         FROM (SELECT count(*) FROM marked) done`,
       [schema, state],
     );
   }

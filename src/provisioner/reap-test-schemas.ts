@@ -193,15 +193,16 @@ async function probeReapable(client: pg.ClientBase, candidates: readonly ReapCan
 /**
  * Takes, inside the current transaction, the exclusive liveness locks of
  * every candidate whose owners are gone; returns those names. Schemas being
- * built or waiting in the pool (and unregistered ones) need their builder
- * gone too; the others need only their user gone.
+ * built, waiting in the pool or released (not yet recycled or dropped by the
+ * process that released them), and unregistered ones, need that process (the
+ * BUILD key's holder) gone too; the others need only their user gone.
  */
 async function lockReapable(client: pg.ClientBase, batch: readonly ReapCandidate[]): Promise<Set<string>> {
   const { rows } = await client.query<{ name: string }>(
     `SELECT c.name FROM unnest($1::text[], $2::boolean[]) AS c(name, built)
       WHERE ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "c.name")}
         AND (NOT c.built OR ${tryLockExclusiveInTransaction(BUILD_LOCK_CLASS, "c.name")})`,
-    [batch.map((c) => c.name), batch.map((c) => c.state === null || c.state === "ready" || c.state === "building")],
+    [batch.map((c) => c.name), batch.map((c) => c.state === null || c.state === "ready" || c.state === "building" || c.state === "released")],
   );
   return new Set(rows.map((r) => r.name));
 }

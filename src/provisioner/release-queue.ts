@@ -51,12 +51,15 @@ export class ReleaseQueue {
   private handling = 0;
   private poolShort = false;
   private recycledWaiters: (() => void)[] = [];
+  /** Released schemas whose BUILD key this process's session took at release (owner-session.ts) and still holds. */
+  private readonly buildHeld = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: ReleaseQueueOptions) {}
 
   /** Queues a released schema; resolves once it has been recycled, dropped, or left (blocked). */
   enqueue(schema: string): Promise<void> {
+    this.buildHeld.add(schema);
     const done = new Promise<void>((resolve) => this.waiting.set(schema, [...(this.waiting.get(schema) ?? []), resolve]));
     this.draining ??= this.drain();
     return done;
@@ -121,6 +124,7 @@ export class ReleaseQueue {
     await forEachBounded(names, RECYCLE_CONCURRENCY, async (name) => {
       const reason = this.options.recycle && !this.closed ? await this.tryRecycle(name) : "recycling is off";
       if (reason === undefined) {
+        this.buildHeld.delete(name); // the key now protects it as a ready schema of the pool
         this.stats.recycled++;
         for (const wake of this.recycledWaiters.splice(0)) wake();
       } else {
@@ -130,6 +134,8 @@ export class ReleaseQueue {
     });
     if (drop.length === 0) return [];
     this.poolShort = this.options.recycle;
+    // Our own reaper must win the BUILD key too.
+    for (const name of drop.filter((n) => this.buildHeld.delete(n))) await this.options.owner.letGo(BUILD_LOCK_CLASS, name);
     const client = await this.options.work.connect();
     try {
       const report = await reapTestSchemas(client, { prefix: this.options.prefix, names: drop });
@@ -173,13 +179,12 @@ export class ReleaseQueue {
    * Puts a released schema back into the pool when it is provably as built:
    * in one transaction that holds its USE key exclusively (no reaper or
    * claimer can touch it meanwhile), the recycler checks and empties it, and
-   * it is marked ready under our BUILD lock. Returns why not, if not.
+   * it is marked ready, still under the BUILD key our session took at release. Returns why not, if not.
    */
   private async tryRecycle(schema: string): Promise<string | undefined> {
-    const { pool, recycler, owner, work, fingerprint, runId } = this.options;
+    const { pool, recycler, work, fingerprint, runId } = this.options;
     if ((await pool.readyCount()) >= pool.size * 2) return "the pool is full";
     const client = await work.connect();
-    let buildLocked = false;
     try {
       await client.query("BEGIN");
       const { rows } = await client.query<{ catalog_digest: string | null; migrations_digest: string | null; reuses: number; free: boolean }>(
@@ -199,8 +204,6 @@ export class ReleaseQueue {
         await client.query("ROLLBACK");
         return reason;
       }
-      await owner.hold(BUILD_LOCK_CLASS, schema);
-      buildLocked = true;
       await client.query(
         `UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = $2, reuses = reuses + 1 WHERE name = $1`,
         [schema, runId],
@@ -210,7 +213,6 @@ export class ReleaseQueue {
       return undefined;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});
-      if (buildLocked) await owner.letGo(BUILD_LOCK_CLASS, schema).catch(() => {});
       return `recycling failed: ${(error as Error).message}`;
     } finally {
       client.release();

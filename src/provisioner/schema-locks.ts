@@ -3,8 +3,9 @@
  * process on the database. Keys are (class, hashtext(schema)); a hash
  * collision only makes a reaper more careful, never less.
  *
- * - BUILD: held shared by the process building a schema, and afterwards by
- *   the process that keeps a *ready* (pooled) schema it built.
+ * - BUILD: held shared by the process building a schema, afterwards by the
+ *   process that keeps a *ready* (pooled) schema it built or recycled, and by
+ *   the process that released a schema until it has recycled or dropped it.
  * - USE: held shared by the process using (or handing out) a schema.
  *
  * Owners hold their keys shared on a session that lives as long as the
