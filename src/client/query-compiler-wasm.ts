@@ -55,48 +55,73 @@ const EMPTY_START_MODULE = new Uint8Array([
   0x0a, 0x04, 0x01, 0x02, 0x00, 0x0b, // code: an empty body
 ]);
 
-/** Compilers kept per process: a worker's test files reuse a handful of (recycled) schemas. */
+/** Compilers kept per process for clients to come: a worker's test files reuse a handful of (recycled) schemas. */
 const MAX_SHARED_COMPILERS = 8;
+
+/** A compiler and how many live clients use it; freed once no client uses it and the cache let it go. */
+interface SharedCompiler {
+  readonly compiler: QueryCompiler;
+  users: number;
+  cached: boolean;
+}
 
 /**
  * One instance of the query compiler per process, and its compilers by what
  * they were made for (data model, provider, connection info: the schema name
  * is in it), for the test files of a Jest worker. Each new Prisma client of a
  * test file would otherwise instantiate the compiler and parse the data model
- * again (~20 ms a file). A compiler turns a request (a string) into a query
+ * again (~12 ms a client). A compiler turns a request (a string) into a query
  * plan of plain data, which the file's own Prisma runtime executes, so the
  * objects tests see are still their realm's.
+ *
+ * A client holds its compiler from connect to disconnect (Prisma's `free()`),
+ * or until it is garbage-collected with its test file's realm; the cache
+ * keeps the most recently used ones for the clients to come. (Looking the
+ * compiler up at each compile instead made a file with more live schemas than
+ * the cache holds build a compiler per query: 12 s of a 100-tenant test.)
  */
 class SharedQueryCompilers {
   /** One instance per process: two realms asking at once must not instantiate the compiler twice. */
   private glue: Promise<Glue> | undefined;
-  private readonly compilers = new LruCache<string, QueryCompiler>(MAX_SHARED_COMPILERS);
+  private readonly compilers = new LruCache<string, SharedCompiler>(MAX_SHARED_COMPILERS);
   private readonly emptyStart = new WebAssembly.Module(EMPTY_START_MODULE);
+  /** Gives back the compiler of a client collected without a disconnect. */
+  private readonly collected = new FinalizationRegistry<SharedCompiler>((shared) => this.release(shared));
+  /** Compilers made and freed so far (for tests: one per schema in use, not one per query). */
+  readonly stats = { made: 0, freed: 0 };
 
   constructor(private readonly module: () => Promise<WasmModule>) {}
 
-  /**
-   * The glue a realm's Prisma loader gets: its QueryCompiler hands out shared
-   * compilers, looked up at each compile (one may have been evicted and freed
-   * since; then it is made again); nothing to set up.
-   */
+  /** The glue a realm's Prisma loader gets: its QueryCompiler uses the shared compilers; nothing to set up. */
   async realmGlue(): Promise<Glue> {
     const glue = await this.load();
-    const compilerFor = (key: string, params: CompilerParams) => this.compilerFor(glue, key, params);
+    const compilers = this;
     class SharedQueryCompiler implements QueryCompiler {
-      private readonly key: string;
+      private shared: SharedCompiler | undefined;
       constructor(private readonly params: CompilerParams) {
-        this.key = `${params.provider}\n${JSON.stringify(params.connectionInfo)}\n${params.datamodel}`;
-        compilerFor(this.key, params); // fails here, as Prisma expects, if the data model does not parse
+        this.shared = compilers.acquire(glue, params); // fails here, as Prisma expects, if the data model does not parse
+        compilers.collected.register(this, this.shared, this);
       }
       compile(request: string): unknown {
-        return compilerFor(this.key, this.params).compile(request);
+        return this.compiler().compile(request);
       }
       compileBatch(request: string): unknown {
-        return compilerFor(this.key, this.params).compileBatch(request);
+        return this.compiler().compileBatch(request);
       }
-      /** The compiler stays for the next client; the process's cache frees it. */
-      free(): void {}
+      /** Prisma calls this at disconnect: the compiler stays in the cache for the next client, or is freed. */
+      free(): void {
+        if (!this.shared) return;
+        compilers.collected.unregister(this);
+        compilers.release(this.shared);
+        this.shared = undefined;
+      }
+      private compiler(): QueryCompiler {
+        if (!this.shared) {
+          this.shared = compilers.acquire(glue, this.params);
+          compilers.collected.register(this, this.shared, this);
+        }
+        return this.shared.compiler;
+      }
     }
     return { QueryCompiler: SharedQueryCompiler, __wbg_set_wasm: () => {} };
   }
@@ -115,14 +140,31 @@ class SharedQueryCompilers {
     }));
   }
 
-  private compilerFor(glue: Glue, key: string, params: CompilerParams): QueryCompiler {
-    const cached = this.compilers.get(key);
-    if (cached) return cached;
-    const compiler = new glue.QueryCompiler(params);
-    this.compilers.set(key, compiler)?.[1].free();
-    return compiler;
+  private acquire(glue: Glue, params: CompilerParams): SharedCompiler {
+    const key = `${params.provider}\n${JSON.stringify(params.connectionInfo)}\n${params.datamodel}`;
+    let shared = this.compilers.get(key);
+    if (!shared) {
+      shared = { compiler: new glue.QueryCompiler(params), users: 0, cached: true };
+      this.stats.made++;
+      const evicted = this.compilers.set(key, shared)?.[1];
+      if (evicted) {
+        evicted.cached = false;
+        if (evicted.users === 0) this.free(evicted);
+      }
+    }
+    shared.users++;
+    return shared;
   }
 
+  private release(shared: SharedCompiler): void {
+    shared.users--;
+    if (shared.users === 0 && !shared.cached) this.free(shared);
+  }
+
+  private free(shared: SharedCompiler): void {
+    shared.compiler.free();
+    this.stats.freed++;
+  }
 }
 
 /** Compiles Prisma's PostgreSQL query compiler (decoding its base64 source). */

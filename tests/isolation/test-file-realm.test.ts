@@ -1,7 +1,7 @@
-import { Prisma } from "../../prisma/generated/client.ts";
+import { Prisma, type PrismaClient as Client } from "../../prisma/generated/client.ts";
 import { ConflictError } from "../../src/errors/conflict-error.ts";
 import { createRepositories } from "../../src/repositories/create-repositories.ts";
-import { testPrisma } from "../../src/testing/index.ts";
+import { freshSchema, testPrisma } from "../../src/testing/index.ts";
 
 // The environment keeps one query compiler per worker (and its compilers per schema) and shares them with
 // every file (src/client/query-compiler-wasm.ts); what the tests compare must still come from the file's own realm.
@@ -42,5 +42,21 @@ describe("what a test file gets from its client belongs to its own realm", () =>
   it("the query compiler is the worker's, not instantiated again per file", () => {
     const shared = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.sharedQueryCompilers"));
     expect(shared?.value).toBeDefined(); // set by the environment on this file's global
+  });
+
+  it("a client keeps its compiler while it lives: more schemas in use than the cache holds cost one compiler each, not one per query", async () => {
+    const compilers = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.sharedQueryCompilers"))!.value as {
+      stats: { made: number; freed: number };
+    };
+    const schemas = await Promise.all(Array.from({ length: 12 }, () => freshSchema())); // the cache keeps 8
+    const before = compilers.stats.made;
+    // Each round a query of a new shape: a client's plan cache would answer a repeated one without compiling.
+    for (const query of [(p: Client) => p.pack.count(), (p: Client) => p.pack.findMany().then((rows) => rows.length), (p: Client) => p.action.count()]) {
+      for (const { prisma } of schemas) expect(await query(prisma)).toBe(0);
+    }
+    expect(compilers.stats.made - before).toBe(12);
+    const freedBefore = compilers.stats.freed;
+    await Promise.all(schemas.map((s) => s.release()));
+    expect(compilers.stats.freed - freedBefore).toBe(4); // the 4 the cache let go of; 8 stay for the clients to come
   });
 });
