@@ -48,15 +48,16 @@ describe("what a test file gets from its client belongs to its own realm", () =>
     const compilers = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.sharedQueryCompilers"))!.value as {
       stats: { made: number; freed: number };
     };
-    const schemas = await Promise.all(Array.from({ length: 12 }, () => freshSchema())); // the cache keeps 8
+    const schemas = await Promise.all(Array.from({ length: 9 }, () => freshSchema())); // one more than the cache keeps (8)
     const before = compilers.stats.made;
     // Each round a query of a new shape: a client's plan cache would answer a repeated one without compiling.
     for (const query of [(p: Client) => p.pack.count(), (p: Client) => p.pack.findMany().then((rows) => rows.length), (p: Client) => p.action.count()]) {
       for (const { prisma } of schemas) expect(await query(prisma)).toBe(0);
     }
-    expect(compilers.stats.made - before).toBe(12);
+    expect(compilers.stats.made - before).toBe(9);
     const freedBefore = compilers.stats.freed;
     await Promise.all(schemas.map((s) => s.release()));
-    expect(compilers.stats.freed - freedBefore).toBe(4); // the 4 the cache let go of; 8 stay for the clients to come
+    // At least the one the cache let go of (a collected client of an earlier file may free one more meanwhile).
+    expect(compilers.stats.freed - freedBefore).toBeGreaterThanOrEqual(1);
   });
 });
