@@ -42,6 +42,18 @@ export class OwnerSession {
   }
 
   /**
+   * Lets go of every hold this session has on the key: advisory locks count
+   * re-entries, and a schema claimed from the pool and released before the
+   * pool noticed the claim is held twice (the pool's BUILD and the release's).
+   */
+  async letGoEntirely(lockClass: LockClass, schema: string): Promise<void> {
+    for (let hold = 0; hold < 16; hold++) {
+      const { rows } = await this.query<{ held: boolean }>(`SELECT ${unlockShared(lockClass, "$1")} AS held`, [schema]);
+      if (!rows[0]?.held) return;
+    }
+  }
+
+  /**
    * Claims a ready schema of `fingerprint` built for this run, and its USE lock, in one statement
    * (so one round trip and one transaction): a row locked by another claimant
    * is skipped (SKIP LOCKED), and so is a schema a reaper is dropping (the

@@ -13,6 +13,15 @@ import { generateTestSchemaName } from "./test-schema-name.ts";
  */
 export const REFILL_DELAY_MS = 25;
 
+/**
+ * How often a process that holds BUILD locks of ready schemas checks whether
+ * they were claimed (by any process of the run). Until it lets go, the
+ * claimant's drop of that schema (changed by its test) finds it alive and
+ * must leave it to the run's teardown; the process that filled the pool at
+ * the start of a run would otherwise never look again.
+ */
+export const FORGET_CLAIMED_MS = 250;
+
 export interface ReadyPoolOptions {
   readonly owner: OwnerSession;
   readonly work: pg.Pool;
@@ -38,8 +47,10 @@ export interface ReadyPoolOptions {
  * no reaper takes it while it waits; it lets go once the schema is claimed.
  */
 export class ReadyPool {
-  /** Ready schemas whose BUILD lock this process holds. */
-  readonly held = new Set<string>();
+  /** Ready schemas whose BUILD lock this process holds (see {@link hold}). */
+  private readonly held = new Set<string>();
+  private forgetTimer: ReturnType<typeof setInterval> | undefined;
+  private forgetting: Promise<void> | undefined;
   private refilling: Promise<void> | undefined;
   private refillTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -119,6 +130,28 @@ export class ReadyPool {
     this.closed = true;
     clearTimeout(this.refillTimer);
     this.refillTimer = undefined;
+    clearInterval(this.forgetTimer);
+    this.forgetTimer = undefined;
+  }
+
+  /** Records that this process holds the BUILD lock of ready schema `schema`, and lets go once it is claimed. */
+  hold(schema: string): void {
+    this.held.add(schema);
+    if (this.forgetTimer || this.closed) return;
+    this.forgetTimer = setInterval(() => {
+      if (this.held.size === 0 || this.closed) {
+        clearInterval(this.forgetTimer);
+        this.forgetTimer = undefined;
+        return;
+      }
+      this.forgetClaimed().catch(() => {}); // tried again at the next tick
+    }, FORGET_CLAIMED_MS);
+    this.forgetTimer.unref?.();
+  }
+
+  /** This process let go of `schema`'s BUILD lock itself (it is dropping it). */
+  forget(schema: string): void {
+    this.held.delete(schema);
   }
 
   private async buildOne(): Promise<string> {
@@ -130,13 +163,20 @@ export class ReadyPool {
       await this.options.owner.letGo(BUILD_LOCK_CLASS, schema).catch(() => {});
       throw error;
     }
-    this.held.add(schema);
+    this.hold(schema);
     return schema;
   }
 
   /** BUILD locks only protect schemas still waiting in the pool: let go of those claimed since. */
-  private async forgetClaimed(): Promise<void> {
-    if (this.held.size === 0) return;
-    for (const name of await this.options.owner.forgetClaimed([...this.held])) this.held.delete(name);
+  private forgetClaimed(): Promise<void> {
+    // One at a time: two could each let go of the same name, the second time of another hold of it.
+    return (this.forgetting ??= (async () => {
+      try {
+        if (this.held.size === 0) return;
+        for (const name of await this.options.owner.forgetClaimed([...this.held])) this.held.delete(name);
+      } finally {
+        this.forgetting = undefined;
+      }
+    })());
   }
 }

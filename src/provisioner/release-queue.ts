@@ -134,8 +134,13 @@ export class ReleaseQueue {
     });
     if (drop.length === 0) return [];
     this.poolShort = this.options.recycle;
-    // Our own reaper must win the BUILD key too.
-    for (const name of drop.filter((n) => this.buildHeld.delete(n))) await this.options.owner.letGo(BUILD_LOCK_CLASS, name);
+    // Our own reaper must win the BUILD key too: every hold of it (the pool's, if it had not yet
+    // noticed the claim, and the release's), or the drop finds the schema alive and leaves it.
+    for (const name of drop) {
+      this.buildHeld.delete(name);
+      this.options.pool.forget(name);
+      await this.options.owner.letGoEntirely(BUILD_LOCK_CLASS, name);
+    }
     const client = await this.options.work.connect();
     try {
       const report = await reapTestSchemas(client, { prefix: this.options.prefix, names: drop });
@@ -209,7 +214,7 @@ export class ReleaseQueue {
         [schema, runId],
       );
       await client.query("COMMIT");
-      pool.held.add(schema);
+      pool.hold(schema);
       return undefined;
     } catch (error) {
       await client.query("ROLLBACK").catch(() => {});

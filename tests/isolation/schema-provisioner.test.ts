@@ -81,6 +81,21 @@ describe("SchemaProvisioner", () => {
     await Promise.all(cold.map((h) => h.drop()));
   });
 
+  it("drops a changed schema that another process of the run built for the pool, at once, not at the run's end", async () => {
+    // The process that fills the pool at the start of a run holds each ready schema's BUILD lock and,
+    // without noticing claims, kept it: every changed schema a worker released was left for the teardown.
+    const fingerprint = `fp_claimed_${Date.now()}`;
+    const builder = await provisioner({ poolSize: 1, migrator: otherFingerprint(fingerprint) });
+    expect(await builder.fill()).toBe(1);
+    const worker = await provisioner({ poolSize: 1, runId: builder.runId, migrator: otherFingerprint(fingerprint) });
+    const changed = await worker.acquire();
+    expect(changed.pooled).toBe(true);
+    await admin.query(`CREATE TABLE "${changed.schema}".extra (id int)`);
+    await changed.drop();
+    expect(await schemaExists(changed.schema)).toBe(false);
+    expect(worker.releaseStats.dropped).toBe(1);
+  });
+
   it("never hands the same ready schema to two claimants of the run", async () => {
     const fingerprint = `fp_race_${Date.now()}`;
     const builder = await provisioner({ poolSize: 6, migrator: otherFingerprint(fingerprint) });
