@@ -51,6 +51,7 @@ export class ReadyPool {
   private readonly held = new Set<string>();
   private forgetTimer: ReturnType<typeof setInterval> | undefined;
   private forgetting: Promise<void> | undefined;
+  private lastClaimAt = 0;
   private refilling: Promise<void> | undefined;
   private refillTimer: ReturnType<typeof setTimeout> | undefined;
   private closed = false;
@@ -64,6 +65,7 @@ export class ReadyPool {
   /** Takes a ready schema (with its USE lock), or undefined when none is ready; then refills in the background, once hand-outs pause. */
   async claim(): Promise<string | undefined> {
     if (this.options.size === 0) return undefined;
+    this.lastClaimAt = Date.now();
     const claimed = await this.options.owner.claimReady(this.options.fingerprint, this.options.runId);
     this.refillSoon();
     return claimed;
@@ -144,6 +146,9 @@ export class ReadyPool {
         this.forgetTimer = undefined;
         return;
       }
+      // Not amid this process's own hand-outs (they share the owner session, one statement at a
+      // time): the refill that follows them checks claims anyway.
+      if (Date.now() - this.lastClaimAt < FORGET_CLAIMED_MS) return;
       this.forgetClaimed().catch(() => {}); // tried again at the next tick
     }, FORGET_CLAIMED_MS);
     this.forgetTimer.unref?.();
