@@ -84,11 +84,13 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
       "",
       `attune-db's file costs ${x(ours / plain)} a plain Prisma client per file on a shared schema: the environment ` +
         `hands each file its schema in one round trip, compiles Prisma's query compiler once per worker instead of once ` +
-        `per file, keeps V8's code cache of every module for the next file, and loads no configuration parser on the ` +
-        `client path. What is left over the trivial file (${ms(ours - trivial)} ms) is Jest evaluating the Prisma ` +
-        `runtime, pg and the generated client again in the file's own realm (so that Dates and errors pass \`instanceof\`), ` +
-        `one connection, and the background reset of the previous file's schema on the same cores. The physical limit is ` +
-        `the trivial file plus one round trip.`,
+        `per file, keeps V8's code cache of every module for the next file (without keeping the file's realm alive), ` +
+        `and the file's realm loads only the helpers it calls (no provisioner, no configuration parser). What is left ` +
+        `over the trivial file (${ms(ours - trivial)} ms) is Jest evaluating the Prisma runtime, pg and the generated ` +
+        `client again in the file's own realm (so that Dates and errors pass \`instanceof\`), Prisma's per-client ` +
+        `parameterization schema, the garbage all of that leaves, one connection, and the background reset of the ` +
+        `previous file's schema on the same cores (docs/running-tests.md, "Where a test file's time goes", has a CPU ` +
+        `profile). The physical limit is the trivial file plus one round trip.`,
     );
   }
   const shared = cost("attune-db-vitest-no-isolate");
