@@ -174,14 +174,13 @@ export class ReadyPool {
 
   /** BUILD locks only protect schemas still waiting in the pool: let go of those claimed since. */
   private forgetClaimed(): Promise<void> {
+    if (this.held.size === 0) return Promise.resolve();
     // One at a time: two could each let go of the same name, the second time of another hold of it.
-    return (this.forgetting ??= (async () => {
-      try {
-        if (this.held.size === 0) return;
-        for (const name of await this.options.owner.forgetClaimed([...this.held])) this.held.delete(name);
-      } finally {
-        this.forgetting = undefined;
-      }
-    })());
+    return (this.forgetting ??= this.options.owner
+      .forgetClaimed([...this.held])
+      .then((names) => {
+        for (const name of names) this.held.delete(name);
+      })
+      .finally(() => (this.forgetting = undefined)));
   }
 }

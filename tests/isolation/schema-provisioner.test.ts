@@ -86,7 +86,10 @@ describe("SchemaProvisioner", () => {
     // without noticing claims, kept it: every changed schema a worker released was left for the teardown.
     const fingerprint = `fp_claimed_${Date.now()}`;
     const builder = await provisioner({ poolSize: 1, migrator: otherFingerprint(fingerprint) });
-    expect(await builder.fill()).toBe(1);
+    // An empty pool: built on demand, then the refill (which first looks for claims, with none held) builds one.
+    const own = await builder.acquire();
+    await builder.idle();
+    expect(await builder.readyCount()).toBe(1);
     const worker = await provisioner({ poolSize: 1, runId: builder.runId, migrator: otherFingerprint(fingerprint) });
     const changed = await worker.acquire();
     expect(changed.pooled).toBe(true);
@@ -94,6 +97,7 @@ describe("SchemaProvisioner", () => {
     await changed.drop();
     expect(await schemaExists(changed.schema)).toBe(false);
     expect(worker.releaseStats.dropped).toBe(1);
+    await own.drop();
   });
 
   it("never hands the same ready schema to two claimants of the run", async () => {
