@@ -64,7 +64,8 @@ interface Outcome {
 /** All tenants at once, ROUNDS times: Prisma, raw SQL, a function, a trigger and NOTIFY, each checked for foreign rows. */
 async function runScenario(schemas: string[], run: string, unsafeSkipSearchPathSwitch: boolean): Promise<Outcome> {
   const url = testSchema().url;
-  const applicationName = `attune-db:tenant-test-${run}`;
+  // Its own name in pg_stat_activity: another run of this test on the same database must not count.
+  const applicationName = `attune-db:tenant-test-${run}-${testSchema().schema}`;
   // Fewer cached clients than tenants: clients are evicted (disconnected) while their requests run.
   const clients = createTenantClients({
     url,
@@ -81,11 +82,13 @@ async function runScenario(schemas: string[], run: string, unsafeSkipSearchPathS
   };
 
   const listener = await connectPgClient(url, testSchema().schema);
+  const ours = new Set(schemas);
   const arrivals = new Wakeup();
   let notifications = 0;
   listener.on("notification", (message) => {
     const payload = JSON.parse(message.payload ?? "{}") as { schema: string; entity: string };
-    if (!payload.entity.includes(`-${run}-`)) return;
+    // Channels are database-wide: another run of this test on the same database notifies on it too.
+    if (!payload.entity.includes(`-${run}-`) || !(ours.has(payload.schema) || ours.has(owner(payload.entity)))) return;
     notifications++;
     if (owner(payload.entity) !== payload.schema) violations.push(`NOTIFY from ${payload.schema} for ${payload.entity}`);
     arrivals.wake();
