@@ -97,30 +97,24 @@ class SharedQueryCompilers {
     const glue = await this.load();
     const compilers = this;
     class SharedQueryCompiler implements QueryCompiler {
-      private shared: SharedCompiler | undefined;
-      constructor(private readonly params: CompilerParams) {
+      private readonly shared: SharedCompiler;
+      private freed = false;
+      constructor(params: CompilerParams) {
         this.shared = compilers.acquire(glue, params); // fails here, as Prisma expects, if the data model does not parse
         compilers.collected.register(this, this.shared, this);
       }
       compile(request: string): unknown {
-        return this.compiler().compile(request);
+        return this.shared.compiler.compile(request);
       }
       compileBatch(request: string): unknown {
-        return this.compiler().compileBatch(request);
+        return this.shared.compiler.compileBatch(request);
       }
-      /** Prisma calls this at disconnect: the compiler stays in the cache for the next client, or is freed. */
+      /** Prisma calls this at disconnect (and makes a new compiler if it connects again). */
       free(): void {
-        if (!this.shared) return;
+        if (this.freed) return;
+        this.freed = true;
         compilers.collected.unregister(this);
         compilers.release(this.shared);
-        this.shared = undefined;
-      }
-      private compiler(): QueryCompiler {
-        if (!this.shared) {
-          this.shared = compilers.acquire(glue, this.params);
-          compilers.collected.register(this, this.shared, this);
-        }
-        return this.shared.compiler;
       }
     }
     return { QueryCompiler: SharedQueryCompiler, __wbg_set_wasm: () => {} };
