@@ -5,10 +5,9 @@ import { shareQueryCompilerWasm } from "../client/query-compiler-wasm.ts";
 import { parseTestFileOptions } from "../testing/test-file-options.ts";
 import { TestFileSession } from "../testing/test-file-session.ts";
 import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
-import { installModuleCompileCache } from "./module-compile-cache.ts";
+import { installModuleCompileCache, type ModuleCompileCache } from "./module-compile-cache.ts";
 
 exitPromptlyWhenJestEndsThisWorker();
-installModuleCompileCache();
 
 /**
  * `testEnvironment: "attune-db/jest-environment"` (set by the `attune-db`
@@ -17,9 +16,14 @@ installModuleCompileCache();
  */
 export default class AttuneDbEnvironment extends NodeEnvironment {
   private readonly session: TestFileSession;
+  private readonly moduleCompileCache?: ModuleCompileCache;
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
+    // V8 coverage maps byte offsets in each module's source: the cache compiles modules inside a
+    // function wrapper, which would shift them.
+    const v8Coverage = config.globalConfig.collectCoverage && config.globalConfig.coverageProvider === "v8";
+    if (!v8Coverage) this.moduleCompileCache = installModuleCompileCache();
     const options = parseTestFileOptions(config.projectConfig.testEnvironmentOptions?.attuneDb, context.docblockPragmas);
     this.session = new TestFileSession(options, context.testPath);
   }
@@ -35,6 +39,7 @@ export default class AttuneDbEnvironment extends NodeEnvironment {
     try {
       await this.session.end();
     } finally {
+      this.moduleCompileCache?.refresh();
       await super.teardown();
     }
   }
