@@ -6,6 +6,7 @@ import { parseTestFileOptions } from "../testing/test-file-options.ts";
 import { TestFileSession } from "../testing/test-file-session.ts";
 import { exitPromptlyWhenJestEndsThisWorker } from "./exit-promptly.ts";
 import { installModuleCompileCache, type ModuleCompileCache } from "./module-compile-cache.ts";
+import { rewritePrismaRuntime, shareParameterizationSchemas } from "./shared-parameterization-schemas.ts";
 
 exitPromptlyWhenJestEndsThisWorker();
 
@@ -23,7 +24,7 @@ export default class AttuneDbEnvironment extends NodeEnvironment {
     // V8 coverage maps byte offsets in each module's source: the cache compiles modules inside a
     // function wrapper, which would shift them.
     const v8Coverage = config.globalConfig.collectCoverage && config.globalConfig.coverageProvider === "v8";
-    if (!v8Coverage) this.moduleCompileCache = installModuleCompileCache();
+    if (!v8Coverage) this.moduleCompileCache = installModuleCompileCache({ rewrite: rewritePrismaRuntime });
     const options = parseTestFileOptions(config.projectConfig.testEnvironmentOptions?.attuneDb, context.docblockPragmas);
     this.session = new TestFileSession(options, context.testPath);
   }
@@ -32,6 +33,7 @@ export default class AttuneDbEnvironment extends NodeEnvironment {
     await super.setup();
     // Jest evaluates every module anew for each file; the 4.5 MB query compiler is compiled once per worker.
     shareQueryCompilerWasm(this.global);
+    shareParameterizationSchemas(this.global);
     await this.session.start(this.global as unknown as typeof globalThis);
   }
 

@@ -48,14 +48,22 @@ export interface ModuleCompileCache {
   refresh(): void;
 }
 
+export interface ModuleCompileCacheOptions {
+  /** Changes a module's source before it is compiled (once per source and worker). */
+  rewrite?(filename: string, code: string): string;
+}
+
 interface Entry {
   readonly code: string;
   readonly params: string;
+  /** The source compiled: the function around the (rewritten) module. */
+  readonly wrapped: string;
   data?: Buffer;
   refreshes: number;
 }
 
-export function installModuleCompileCache(): ModuleCompileCache {
+/** Installs the cache in this process; the first call's options apply, later calls get the same cache. */
+export function installModuleCompileCache(options: ModuleCompileCacheOptions = {}): ModuleCompileCache {
   const holder = vm as unknown as { [INSTALLED]?: ModuleCompileCache };
   if (holder[INSTALLED]) return holder[INSTALLED];
   const stats: ModuleCompileCacheStats = { compiled: 0, fromCache: 0, rejected: 0, refreshed: 0 };
@@ -66,21 +74,24 @@ export function installModuleCompileCache(): ModuleCompileCache {
   // is not bound to a context: holding it keeps no test file's realm alive.
   const toRefresh = new Map<Entry, vm.Script>();
   const original = vm.compileFunction;
-  const cached: CompileFunction = (code, params, options?: Options) => {
-    if (!options?.parsingContext || options.cachedData || options.produceCachedData) return original(code, params, options);
-    const key = options.filename ?? "";
+  const cached: CompileFunction = (code, params, compileOptions?: Options) => {
+    if (!compileOptions?.parsingContext || compileOptions.cachedData || compileOptions.produceCachedData) return original(code, params, compileOptions);
+    const key = compileOptions.filename ?? "";
     const paramList = (params ?? []).join(", ");
     let entry = cache.get(key);
-    if (!entry || entry.code !== code || entry.params !== paramList) cache.set(key, (entry = { code, params: paramList, refreshes: 0 }));
-    // The function's own line first, then the file from line 1 (lineOffset): stack traces point
-    // into the file as compileFunction's would. A hashbang is allowed only at a script's start:
-    // blanked to a comment of the same length.
-    const body = code.startsWith("#!") ? `//${code.slice(2)}` : code;
-    const script = new vm.Script(`(function (${paramList}) {\n${body}\n})`, {
-      filename: options.filename,
+    if (!entry || entry.code !== code || entry.params !== paramList) {
+      const body = options.rewrite ? options.rewrite(key, code) : code;
+      // The function's own line first, then the file from line 1 (lineOffset): stack traces point
+      // into the file as compileFunction's would. A hashbang is allowed only at a script's start:
+      // blanked to a comment of the same length.
+      const wrapped = `(function (${paramList}) {\n${body.startsWith("#!") ? `//${body.slice(2)}` : body}\n})`;
+      cache.set(key, (entry = { code, params: paramList, wrapped, refreshes: 0 }));
+    }
+    const script = new vm.Script(entry.wrapped, {
+      filename: compileOptions.filename,
       lineOffset: -1,
       cachedData: entry.data,
-      importModuleDynamically: options.importModuleDynamically as vm.ScriptOptions["importModuleDynamically"],
+      importModuleDynamically: compileOptions.importModuleDynamically as vm.ScriptOptions["importModuleDynamically"],
     });
     if (entry.data && !script.cachedDataRejected) stats.fromCache++;
     else {
@@ -90,7 +101,7 @@ export function installModuleCompileCache(): ModuleCompileCache {
       entry.data = Buffer.from(script.createCachedData());
     }
     if (entry.refreshes < MAX_REFRESHES) toRefresh.set(entry, script);
-    return script.runInContext(options.parsingContext) as ReturnType<CompileFunction>;
+    return script.runInContext(compileOptions.parsingContext) as ReturnType<CompileFunction>;
   };
   vm.compileFunction = cached;
   const refresh = () => {

@@ -1,6 +1,7 @@
 import { Prisma, type PrismaClient as Client } from "../../prisma/generated/client.ts";
 import { ConflictError } from "../../src/errors/conflict-error.ts";
 import { createRepositories } from "../../src/repositories/create-repositories.ts";
+import type { SharedParameterizationSchemas } from "../../src/jest/shared-parameterization-schemas.ts";
 import { freshSchema, testPrisma } from "../../src/testing/index.ts";
 
 // The environment keeps one query compiler per worker (and its compilers per schema) and shares them with
@@ -37,6 +38,22 @@ describe("what a test file gets from its client belongs to its own realm", () =>
     expect(Object.getPrototypeOf(rows)).toBe(Array.prototype);
     expect(Object.getPrototypeOf(rows[0])).toBe(Object.prototype);
     expect(Object.getPrototypeOf(rows[0]!.actions)).toBe(Array.prototype);
+  });
+
+  it("the client reads the worker's decoded parameterization schema: a new client decodes nothing", async () => {
+    const shared = Object.getOwnPropertyDescriptor(globalThis, Symbol.for("attune-db.sharedParameterizationSchemas"))?.value as
+      | SharedParameterizationSchemas
+      | undefined;
+    expect(shared).toBeDefined(); // set by the environment on this file's global
+    await testPrisma().pack.count(); // this file's client is made: decoded by this worker now or for an earlier file
+    const before = { ...shared!.stats };
+    expect(before.decoded).toBe(1);
+    const { prisma } = await freshSchema();
+    // Its arguments are parameterized with the shared schema: an enum, a list, a nested filter.
+    await prisma.execution.create({ data: { actionRef: "core.echo", status: "running" } });
+    const running = await prisma.execution.findMany({ where: { status: { in: ["running", "failed"] }, actionRef: { startsWith: "core." } } });
+    expect(running.map((e) => e.status)).toEqual(["running"]);
+    expect(shared!.stats).toEqual({ decoded: before.decoded, shared: before.shared + 1 });
   });
 
   it("the query compiler is the worker's, not instantiated again per file", () => {
