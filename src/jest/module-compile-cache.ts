@@ -56,8 +56,8 @@ export interface ModuleCompileCacheOptions {
 interface Entry {
   readonly code: string;
   readonly params: string;
-  /** The source compiled: the function around the (rewritten) module. */
-  readonly wrapped: string;
+  /** The source compiled: `code`, rewritten, its hashbang blanked. */
+  readonly body: string;
   data?: Buffer;
   refreshes: number;
 }
@@ -80,14 +80,14 @@ export function installModuleCompileCache(options: ModuleCompileCacheOptions = {
     const paramList = (params ?? []).join(", ");
     let entry = cache.get(key);
     if (!entry || entry.code !== code || entry.params !== paramList) {
-      const body = options.rewrite ? options.rewrite(key, code) : code;
-      // The function's own line first, then the file from line 1 (lineOffset): stack traces point
-      // into the file as compileFunction's would. A hashbang is allowed only at a script's start:
-      // blanked to a comment of the same length.
-      const wrapped = `(function (${paramList}) {\n${body.startsWith("#!") ? `//${body.slice(2)}` : body}\n})`;
-      cache.set(key, (entry = { code, params: paramList, wrapped, refreshes: 0 }));
+      const rewritten = options.rewrite ? options.rewrite(key, code) : code;
+      // A hashbang is allowed only at a script's start: blanked to a comment of the same length.
+      const body = rewritten.startsWith("#!") ? `//${rewritten.slice(2)}` : rewritten;
+      cache.set(key, (entry = { code, params: paramList, body, refreshes: 0 }));
     }
-    const script = new vm.Script(entry.wrapped, {
+    // The function's own line first, then the file from line 1 (lineOffset): stack traces point
+    // into the file as compileFunction's would.
+    const script = new vm.Script(`(function (${paramList}) {\n${entry.body}\n})`, {
       filename: compileOptions.filename,
       lineOffset: -1,
       cachedData: entry.data,
