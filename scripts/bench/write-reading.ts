@@ -73,8 +73,8 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
   if (cost("transaction-rollback") !== undefined) {
     lines.push(
       "",
-      "(f) is cheap because nothing is ever committed, which is also what it cannot test: code that commits " +
-        "(or runs its own transactions), NOTIFY (delivered only on commit), and work spread over several connections.",
+      "(f) never commits, and that is what it cannot test: code that commits (or runs its own transactions), " +
+        "NOTIFY (delivered only on commit), and work spread over several connections.",
     );
   }
   const ours = cost("attune-db");
@@ -84,12 +84,13 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
       "",
       `attune-db's file costs ${x(ours / plain)} a plain Prisma client per file on a shared schema: the environment ` +
         `hands each file its schema in one round trip, compiles Prisma's query compiler once per worker instead of once ` +
-        `per file, keeps V8's code cache of every module for the next file (without keeping the file's realm alive), ` +
-        `and the file's realm loads only the helpers it calls (no provisioner, no configuration parser). What is left ` +
-        `over the trivial file (${ms(ours - trivial)} ms) is Jest evaluating the Prisma runtime, pg and the generated ` +
-        `client again in the file's own realm (so that Dates and errors pass \`instanceof\`), Prisma's per-client ` +
-        `parameterization schema, the garbage all of that leaves, one connection, and the background reset of the ` +
-        `previous file's schema on the same cores (docs/running-tests.md, "Where a test file's time goes", has a CPU ` +
+        `per file, keeps V8's code cache of every module for the next file with the functions earlier files ran (so ` +
+        `no file compiles Prisma's runtime again), decodes Prisma's parameterization schema once per worker instead of ` +
+        `once per client, and the file's realm loads only the helpers it calls (no provisioner, no configuration ` +
+        `parser). What is left over the trivial file (${ms(ours - trivial)} ms) is Jest evaluating the Prisma runtime, ` +
+        `pg and the generated client again in the file's own realm (so that Dates and errors pass \`instanceof\`), ` +
+        `whose code starts cold in every realm, the garbage all of that leaves, one new connection, and the background ` +
+        `reset of the previous file's schema on the same cores (docs/running-tests.md, "Where the time goes", has a CPU ` +
         `profile). The physical limit is the trivial file plus one round trip.`,
     );
   }
@@ -110,7 +111,10 @@ function readPerFile(perFile: NonNullable<BenchResults["perFile"]>): string[] {
       "",
       `By worker count (attune-db, ms per file): ${byWorkers}. The cheapest here is ${best} worker(s): per-file ` +
         `work is CPU (module evaluation), and the database needs a core too; more workers than cores pay off only ` +
-        `while files wait on the database.`,
+        `while files wait on the database. Part of what more workers cost here is once per run, not per file: ` +
+        `more files at once need more schemas in use and being reset, so the run's pool grows (each worker's ` +
+        `refills build the schemas its own files do not bring back), and those builds fall inside the measured ` +
+        `files.`,
     );
   }
   return lines;
