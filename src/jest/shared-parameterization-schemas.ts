@@ -53,15 +53,22 @@ const stats = { decoded: 0, shared: 0 };
  */
 export function shareParameterizationSchemas(realm: object): void {
   const lookup = (encoded: EncodedSchema, decode: () => object) => {
+    if (typeof encoded?.graph !== "string") return decode(); // not the encoding this was written for
     const known = workerSchemas.get(encoded.graph);
     if (known) {
       stats.shared++;
       return known;
     }
     stats.decoded++;
-    const decoded = structuredClone(decode());
-    workerSchemas.set(encoded.graph, decoded);
-    return decoded;
+    const decoded = decode();
+    let copy: object;
+    try {
+      copy = structuredClone(decoded);
+    } catch {
+      return decoded; // not plain data (a Prisma that decodes differently): this client keeps its own
+    }
+    workerSchemas.set(encoded.graph, copy);
+    return copy;
   };
   const shared: SharedParameterizationSchemas = Object.assign(lookup, { stats });
   Object.defineProperty(realm, SHARED, { configurable: true, value: shared });

@@ -1,6 +1,10 @@
 /** @attune-schema none */
 import fs from "node:fs";
-import { rewritePrismaRuntime } from "../../src/jest/shared-parameterization-schemas.ts";
+import {
+  rewritePrismaRuntime,
+  shareParameterizationSchemas,
+  type SharedParameterizationSchemas,
+} from "../../src/jest/shared-parameterization-schemas.ts";
 
 const RUNTIME = require.resolve("@prisma/client/runtime/client.js");
 const MARK = 'Symbol.for("attune-db.sharedParameterizationSchemas")';
@@ -39,5 +43,39 @@ describe("the rewrite of Prisma's runtime that shares its decoded parameterizati
     expect(rewritePrismaRuntime("/project/src/client.js", once)).toBe(once);
     expect(rewritePrismaRuntime(RUNTIME, "function Ba(e){return decode(e)}")).toBe("function Ba(e){return decode(e)}");
     expect(rewritePrismaRuntime(RUNTIME, once + once)).toBe(once + once);
+  });
+
+  describe("the worker's lookup", () => {
+    const lookupOn = () => {
+      const realm = {} as Record<symbol, SharedParameterizationSchemas>;
+      shareParameterizationSchemas(realm);
+      return realm[Symbol.for("attune-db.sharedParameterizationSchemas")]!;
+    };
+    const graph = () => `graph-${Math.random()}`;
+
+    it("decodes an encoding once for every realm, and keeps a copy of its own rather than the first realm's objects", () => {
+      const encoded = { graph: graph() };
+      const decoded = { roots: { findManyPack: { argsNodeId: 1 } }, inputNodes: [{ edges: {} }] };
+      const first = lookupOn()(encoded, () => decoded);
+      expect(first).toEqual(decoded);
+      expect(first).not.toBe(decoded);
+      expect(lookupOn()({ graph: encoded.graph }, () => { throw new Error("decoded again"); })).toBe(first);
+      const other = lookupOn()({ graph: graph() }, () => ({ roots: {} }));
+      expect(other).toEqual({ roots: {} });
+    });
+
+    it("leaves a client its own decoding where it cannot share it", () => {
+      const lookup = lookupOn();
+      let decodes = 0;
+      const unshareable = { graph: graph() };
+      const withFunction = () => (decodes++, { read: () => 1 });
+      lookup(unshareable, withFunction);
+      lookup(unshareable, withFunction);
+      expect(decodes).toBe(2); // not plain data: not kept
+      const noGraph = {} as { graph: string };
+      lookup(noGraph, () => (decodes++, { a: 1 }));
+      lookup(noGraph, () => (decodes++, { a: 2 }));
+      expect(decodes).toBe(4); // not the encoding it was written for: not kept
+    });
   });
 });
