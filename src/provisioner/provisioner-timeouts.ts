@@ -30,3 +30,7 @@ export const boundedTransactionValues = (lockTimeoutMs = LOCK_TIMEOUT_MS, statem
   `${lockTimeoutMs}ms`,
   `${statementTimeoutMs}ms`,
 ];
+
+/** The same settings as one statement with its values in the text, for a simple query of several statements. */
+export const boundedTransactionSettings = () =>
+  `SELECT set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`;

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { forEachBounded } from "../concurrency/for-each-bounded.ts";
 import { describeHolder } from "./lock-holders.ts";
 import type { OwnerSession } from "./owner-session.ts";
-import { LOCK_TIMEOUT_MS } from "./provisioner-timeouts.ts";
+import { LOCK_TIMEOUT_MS, boundedTransactionSettings } from "./provisioner-timeouts.ts";
 import type { ReadyPool } from "./ready-pool.ts";
 import { reapTestSchemas } from "./reap-test-schemas.ts";
 import { MAX_REUSES, type SchemaRecycler } from "./schema-recycler.ts";
@@ -190,14 +190,15 @@ export class ReleaseQueue {
     const { pool, recycler, work, fingerprint, runId } = this.options;
     if ((await pool.readyCount()) >= pool.size * 2) return "the pool is full";
     const client = await work.connect();
+    // Round trips are few on purpose (see SchemaRecycler.reset): statements go together, values escaped.
+    const literal = (value: string) => client.escapeLiteral(value);
     try {
-      await client.query("BEGIN");
-      const { rows } = await client.query<{ catalog_digest: string | null; migrations_digest: string | null; reuses: number; free: boolean }>(
-        `SELECT catalog_digest, migrations_digest, reuses, ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "name")} AS free
-           FROM ${REGISTRY_TABLE} WHERE name = $1 AND state = 'released' AND fingerprint = $2 FOR UPDATE`,
-        [schema, fingerprint],
-      );
-      const row = rows[0];
+      const started = (await client.query(
+        `BEGIN; ${boundedTransactionSettings()};
+         SELECT catalog_digest, migrations_digest, reuses, ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "name")} AS free
+           FROM ${REGISTRY_TABLE} WHERE name = ${literal(schema)} AND state = 'released' AND fingerprint = ${literal(fingerprint)} FOR UPDATE`,
+      )) as unknown as pg.QueryResult<{ catalog_digest: string | null; migrations_digest: string | null; reuses: number; free: boolean }>[];
+      const row = started[2]!.rows[0];
       const reason = !row?.free
         ? "it is no longer released"
         : !row.catalog_digest || !row.migrations_digest
@@ -210,10 +211,9 @@ export class ReleaseQueue {
         return reason;
       }
       await client.query(
-        `UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = $2, reuses = reuses + 1 WHERE name = $1`,
-        [schema, runId],
+        `UPDATE ${REGISTRY_TABLE} SET state = 'ready', claimed_at = NULL, run_id = ${literal(runId)}, reuses = reuses + 1
+          WHERE name = ${literal(schema)}; COMMIT`,
       );
-      await client.query("COMMIT");
       pool.hold(schema);
       return undefined;
     } catch (error) {
