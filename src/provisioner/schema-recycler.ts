@@ -40,6 +40,10 @@ const relationsOf = (schema: string) => `(SELECT DISTINCT c.oid, c.relname, c.re
     WHERE d.refclassid = 'pg_catalog.pg_namespace'::regclass AND d.refobjid = to_regnamespace(${schema})
       AND d.classid = 'pg_catalog.pg_class'::regclass AND c.relnamespace = d.refobjid) c`;
 
+/** The pg_sequence row of a relation, as `s(seqrelid, seqstart)`: a probe of its index (OFFSET 0 keeps the planner from hashing the whole catalog). */
+const sequenceOf = (relation: string) =>
+  `(SELECT s.seqrelid, s.seqstart FROM pg_catalog.pg_sequence s WHERE s.seqrelid = ${relation} OFFSET 0) s`;
+
 /** Everything that must hold after a reset, one row per violation (arguments: SQL text expressions). */
 const verifyReset = (schema: string, recordedMigrationsDigest: string) => `
   SELECT 'table ' || c.relname || ' still has rows' AS problem
@@ -48,7 +52,7 @@ const verifyReset = (schema: string, recordedMigrationsDigest: string) => `
      AND query_to_xml(format('SELECT 1 FROM %I.%I LIMIT 1', ${schema}::text, c.relname), false, true, '')::text <> ''
   UNION ALL
   SELECT 'sequence ' || c.relname || ' is not at its start'
-    FROM ${relationsOf(schema)} JOIN pg_sequence s ON s.seqrelid = c.oid
+    FROM ${relationsOf(schema)} CROSS JOIN LATERAL ${sequenceOf("c.oid")}
    WHERE query_to_xml(format('SELECT 1 FROM %I.%I WHERE is_called OR last_value <> %s', ${schema}::text, c.relname, s.seqstart),
                       false, true, '')::text <> ''
   UNION ALL
@@ -104,7 +108,7 @@ export class SchemaRecycler {
         // seeing fewer rows (superusers and owners bypass it anyway).
         `${boundedTransactionSettings()}, set_config('row_security', 'off', true);`,
         ...tables.map((table) => `DELETE FROM ${q}.${quoteIdentifier(table)};`),
-        `SELECT setval(s.seqrelid, s.seqstart, false) FROM ${relationsOf(literal(schema))} JOIN pg_sequence s ON s.seqrelid = c.oid;`,
+        `SELECT setval(s.seqrelid, s.seqstart, false) FROM ${relationsOf(literal(schema))} CROSS JOIN LATERAL ${sequenceOf("c.oid")};`,
         `${verifyReset(literal(schema), literal(recorded.migrationsDigest))};`,
       ].join("\n"),
     )) as unknown as pg.QueryResult<{ problem: string }>[];
