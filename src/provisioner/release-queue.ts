@@ -120,7 +120,7 @@ export class ReleaseQueue {
   private async handle(names: readonly string[]): Promise<readonly string[]> {
     await this.endLeftoverConnections(names);
     const drop: string[] = [];
-    // Two at a time: one recycle (~50 ms of server work) must not fall behind files that end faster.
+    // Two at a time: one recycle (~25-50 ms of server work) must not fall behind files that end faster.
     await forEachBounded(names, RECYCLE_CONCURRENCY, async (name) => {
       const reason = this.options.recycle && !this.closed ? await this.tryRecycle(name) : "recycling is off";
       if (reason === undefined) {

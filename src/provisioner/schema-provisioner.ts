@@ -131,7 +131,7 @@ export class SchemaProvisioner {
   async acquire(): Promise<TestSchema> {
     let claimed = await this.pool.claim();
     if (!claimed && this.recycle && this.releases.pending > 0) {
-      // A schema being recycled is ready in ~50 ms; building one takes several times that.
+      // A schema being recycled is ready in ~25-50 ms; building one takes several times that.
       await Promise.race([this.releases.nextRecycled(), new Promise((resolve) => setTimeout(resolve, RECYCLE_WAIT_MS).unref())]);
       claimed = await this.pool.claim();
     }
