@@ -97,9 +97,9 @@ export class SchemaRecycler {
     }
     const tables = await this.orderOf(client, schema);
     // The rest in one round trip (a simple query of several statements, run in order, in this
-    // transaction): a reset runs in a test worker while it loads the next file, and each round trip
-    // waited for that worker's event loop (~30 ms while it evaluated modules); 9 of them made a
-    // reset take 100-200 ms and hand-outs wait for it. Identifiers are quoted, values escaped.
+    // transaction): a reset runs in a test worker while it loads the next file, and each answer
+    // waits for that worker's event loop (up to ~30 ms while it evaluates modules). Identifiers
+    // are quoted, values escaped.
     const literal = (value: string) => client.escapeLiteral(value);
     const q = quoteSchema(schema);
     const results = (await client.query(
