@@ -27,8 +27,9 @@ export class OwnerSession {
     return new OwnerSession(client);
   }
 
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
-    const run = this.queue.then(() => this.client.query<R>(text, values));
+  /** One statement after the previous one; `name` makes it a prepared statement of this session (planned once). */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[], name?: string): Promise<pg.QueryResult<R>> {
+    const run = this.queue.then(() => this.client.query<R>(name ? { name, text, values } : { text, values }));
     this.queue = run.catch(() => {});
     return run;
   }
@@ -74,6 +75,7 @@ export class OwnerSession {
           RETURNING name)
        SELECT name, ${lockShared(USE_LOCK_CLASS, "name")} FROM claimed`,
       [fingerprint, runId],
+      "attune_claim_ready", // the hand-out's one round trip: parsed and planned once per session
     );
     return rows[0]?.name;
   }
