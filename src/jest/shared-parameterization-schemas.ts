@@ -44,22 +44,21 @@ export function rewritePrismaRuntime(filename: string, code: string): string {
 }
 
 const workerSchemas = new Map<string, object>();
-const stats = { decoded: 0, shared: 0 };
 
 /**
- * Gives a test file's realm the worker's decoded schemas. The first realm to
- * need one decodes it; the worker keeps a copy made in its own realm (a
- * structured clone), so that no test file's realm is kept alive by it.
+ * The worker's lookup: the first realm to need a schema decodes it; the worker
+ * keeps a copy made in its own realm (a structured clone), so that no test
+ * file's realm is kept alive by it.
  */
-export function shareParameterizationSchemas(realm: object): void {
-  const lookup = (encoded: EncodedSchema, decode: () => object) => {
+const shared: SharedParameterizationSchemas = Object.assign(
+  (encoded: EncodedSchema, decode: () => object): object => {
     if (typeof encoded?.graph !== "string") return decode(); // not the encoding this was written for
     const known = workerSchemas.get(encoded.graph);
     if (known) {
-      stats.shared++;
+      shared.stats.shared++;
       return known;
     }
-    stats.decoded++;
+    shared.stats.decoded++;
     const decoded = decode();
     let copy: object;
     try {
@@ -69,7 +68,11 @@ export function shareParameterizationSchemas(realm: object): void {
     }
     workerSchemas.set(encoded.graph, copy);
     return copy;
-  };
-  const shared: SharedParameterizationSchemas = Object.assign(lookup, { stats });
+  },
+  { stats: { decoded: 0, shared: 0 } },
+);
+
+/** Gives a test file's realm the worker's decoded schemas. */
+export function shareParameterizationSchemas(realm: object): void {
   Object.defineProperty(realm, SHARED, { configurable: true, value: shared });
 }

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { quoteSchema } from "../schema/schema-name.ts";
 import { takeDdlSlotInTransaction } from "./ddl-slots.ts";
 import { lockHolders, type LockHolder } from "./lock-holders.ts";
-import { BOUNDED_TRANSACTION_SQL, boundedTransactionValues } from "./provisioner-timeouts.ts";
+import { BOUNDED_TRANSACTION_SQL } from "./provisioner-timeouts.ts";
 
 export interface BlockedSchema {
   readonly schema: string;
@@ -27,7 +27,7 @@ export interface DropOutcome {
  */
 export async function dropSchemasInTransaction(client: pg.ClientBase, schemas: readonly string[]): Promise<DropOutcome> {
   if (schemas.length === 0) return { dropped: [], blocked: [] };
-  await client.query(BOUNDED_TRANSACTION_SQL, boundedTransactionValues());
+  await client.query(BOUNDED_TRANSACTION_SQL);
   const holders = await lockHolders(client, schemas);
   const free = schemas.filter((s) => !holders.has(s));
   if (free.length > 0) await takeDdlSlotInTransaction(client);

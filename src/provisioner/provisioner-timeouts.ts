@@ -23,14 +23,9 @@ export const CLOSE_TIMEOUT_MS = 10_000;
 /** How long closing a connection may take before its socket is destroyed. */
 export const DISCONNECT_TIMEOUT_MS = 2_000;
 
-/** `SET LOCAL` of the bounded-wait settings, as one parameterized statement for the current transaction. */
+/**
+ * `SET LOCAL` of the bounded-wait settings for the current transaction, as one statement with its
+ * values in the text (constants), so that it also fits a simple query of several statements.
+ */
 export const BOUNDED_TRANSACTION_SQL =
-  "SELECT set_config('lock_timeout', $1, true), set_config('statement_timeout', $2, true)";
-export const boundedTransactionValues = (lockTimeoutMs = LOCK_TIMEOUT_MS, statementTimeoutMs = STATEMENT_TIMEOUT_MS) => [
-  `${lockTimeoutMs}ms`,
-  `${statementTimeoutMs}ms`,
-];
-
-/** The same settings as one statement with its values in the text, for a simple query of several statements. */
-export const boundedTransactionSettings = () =>
   `SELECT set_config('lock_timeout', '${LOCK_TIMEOUT_MS}ms', true), set_config('statement_timeout', '${STATEMENT_TIMEOUT_MS}ms', true)`;

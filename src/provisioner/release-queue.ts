@@ -2,7 +2,7 @@ import type pg from "pg";
 import { forEachBounded } from "../concurrency/for-each-bounded.ts";
 import { describeHolder } from "./lock-holders.ts";
 import type { OwnerSession } from "./owner-session.ts";
-import { LOCK_TIMEOUT_MS, boundedTransactionSettings } from "./provisioner-timeouts.ts";
+import { BOUNDED_TRANSACTION_SQL, LOCK_TIMEOUT_MS } from "./provisioner-timeouts.ts";
 import type { ReadyPool } from "./ready-pool.ts";
 import { reapTestSchemas } from "./reap-test-schemas.ts";
 import { MAX_REUSES, type SchemaRecycler } from "./schema-recycler.ts";
@@ -194,11 +194,11 @@ export class ReleaseQueue {
     const literal = (value: string) => client.escapeLiteral(value);
     try {
       const started = (await client.query(
-        `BEGIN; ${boundedTransactionSettings()};
+        `BEGIN; ${BOUNDED_TRANSACTION_SQL};
          SELECT catalog_digest, migrations_digest, reuses, ${tryLockExclusiveInTransaction(USE_LOCK_CLASS, "name")} AS free
            FROM ${REGISTRY_TABLE} WHERE name = ${literal(schema)} AND state = 'released' AND fingerprint = ${literal(fingerprint)} FOR UPDATE`,
       )) as unknown as pg.QueryResult<{ catalog_digest: string | null; migrations_digest: string | null; reuses: number; free: boolean }>[];
-      const row = started[2]!.rows[0];
+      const row = started[started.length - 1]!.rows[0];
       const reason = !row?.free
         ? "it is no longer released"
         : !row.catalog_digest || !row.migrations_digest

@@ -2,7 +2,7 @@ import type pg from "pg";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
 import { quoteIdentifier, quoteSchema } from "../schema/schema-name.ts";
 import { CatalogVersionReader } from "./catalog-versions.ts";
-import { boundedTransactionSettings } from "./provisioner-timeouts.ts";
+import { BOUNDED_TRANSACTION_SQL } from "./provisioner-timeouts.ts";
 
 /**
  * Reusing a released test schema instead of dropping it and migrating a new
@@ -106,7 +106,7 @@ export class SchemaRecycler {
       [
         // With row security off, a query that a policy would filter fails instead of silently
         // seeing fewer rows (superusers and owners bypass it anyway).
-        `${boundedTransactionSettings()}, set_config('row_security', 'off', true);`,
+        `${BOUNDED_TRANSACTION_SQL}, set_config('row_security', 'off', true);`,
         ...tables.map((table) => `DELETE FROM ${q}.${quoteIdentifier(table)};`),
         `SELECT setval(s.seqrelid, s.seqstart, false) FROM ${relationsOf(literal(schema))} CROSS JOIN LATERAL ${sequenceOf("c.oid")};`,
         `${verifyReset(literal(schema), literal(recorded.migrationsDigest))};`,
